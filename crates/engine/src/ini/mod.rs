@@ -1,0 +1,1 @@
+//! The AWS INI dialect: one lossless, error-recovering parser.

@@ -1,0 +1,11 @@
+//! Leasekeeper's engine: the domain, pure.
+//!
+//! Data flows load ([`profiles`]) → resolve → lease. The engine reads no clock,
+//! no environment and no network: "now", the environment and file contents are
+//! arguments, so every decision is testable with a manual clock.
+
+pub mod ini;
+pub mod profiles;
+pub mod secret;
+
+pub use secret::Secret;

@@ -1,0 +1,1 @@
+//! A local IAM Identity Center and STS.

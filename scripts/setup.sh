@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine with Rust:
+# Debian packages and a Python virtualenv (.venv) with botocore, boto3 and
+# AWS CLI v1, the independent AWS clients our tests check our work against.
+# Idempotent: a second run does nothing that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(python3 python3-venv python3-pip faketime libfaketime ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Python clients, pinned to a known-good major line.
+python_reqs="scripts/python-requirements.txt"
+stamp=".venv/.requirements"
+if [ ! -x .venv/bin/python ] || ! cmp -s "$python_reqs" "$stamp"; then
+  echo "setup: creating .venv with $(tr '\n' ' ' < "$python_reqs")"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r "$python_reqs"
+  cp "$python_reqs" "$stamp"
+fi
