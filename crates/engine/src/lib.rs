@@ -5,7 +5,13 @@
 //! arguments, so every decision is testable with a manual clock.
 
 pub mod ini;
+pub mod lease;
+pub mod load;
 pub mod profiles;
+pub mod report;
+pub mod resolve;
 pub mod secret;
+pub mod snapshot;
+pub mod timefmt;
 
 pub use secret::Secret;

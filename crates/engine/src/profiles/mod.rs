@@ -2,6 +2,8 @@
 //! files merged into a [`ProfileSet`], the SSO token cache and the AWS CLI role
 //! cache.
 
+pub mod cli_cache;
 pub mod model;
+pub mod sso_cache;
 
 pub use model::{FileKind, Origin, Profile, ProfileSet, Property};

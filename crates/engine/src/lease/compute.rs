@@ -1,0 +1,260 @@
+//! Computing each profile's [`Lease`] from a [`Snapshot`] at a given "now".
+
+use time::OffsetDateTime;
+
+use super::policy::EXPIRING_LEAD;
+use super::{Lease, LeaseError, LeaseState, Renewal, SsoLease};
+use crate::profiles::cli_cache::{AssumeRoleArgs, SsoKey, assume_role_key, sso_role_key};
+use crate::profiles::sso_cache::cache_key;
+use crate::resolve::{Base, Chain, KeysSource, ResolveError, SsoSource, resolve};
+use crate::snapshot::Snapshot;
+
+/// Every profile's lease at `now`, in profile-name order.
+pub fn leases(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Lease> {
+    snapshot
+        .set
+        .profiles
+        .keys()
+        .map(|name| lease(snapshot, name, now))
+        .collect()
+}
+
+/// One profile's lease at `now`.
+pub fn lease(snapshot: &Snapshot, profile: &str, now: OffsetDateTime) -> Lease {
+    let mut lease = match resolve(&snapshot.set, profile) {
+        Ok(chain) => from_chain(snapshot, &chain, now),
+        Err(err) => unresolved(profile, &err),
+    };
+    if let Some(refusal) = &snapshot.botocore_refusal {
+        lease.unusable_by_botocore = true;
+        lease.errors.push(LeaseError::new(
+            "refused_by_botocore",
+            format!(
+                "botocore and the AWS CLI refuse every profile until this is fixed: {}",
+                refusal.reason
+            ),
+        ));
+    }
+    lease
+}
+
+fn unresolved(profile: &str, err: &ResolveError) -> Lease {
+    Lease {
+        profile: profile.to_owned(),
+        kind: "unknown".to_owned(),
+        state: LeaseState::Error,
+        renewal: Renewal::Never,
+        expires_at: None,
+        action_needed_at: None,
+        action_needed_estimated: false,
+        sso: None,
+        description: "cannot be resolved".to_owned(),
+        source: serde_json::Value::Array(Vec::new()),
+        unusable_by_botocore: false,
+        errors: vec![LeaseError::new(err.code(), err.to_string())],
+    }
+}
+
+/// The state a deadline gives: past it `lapsed`, within the lead `Expiring`,
+/// otherwise `Fresh`.
+fn by_deadline(at: OffsetDateTime, now: OffsetDateTime, lapsed: LeaseState) -> LeaseState {
+    if at <= now {
+        lapsed
+    } else if at - now <= EXPIRING_LEAD {
+        LeaseState::Expiring
+    } else {
+        LeaseState::Fresh
+    }
+}
+
+/// What renewing needs, and by when the person must act.
+struct Outlook {
+    state: LeaseState,
+    renewal: Renewal,
+    action_needed_at: Option<OffsetDateTime>,
+    sso: Option<SsoLease>,
+}
+
+fn from_chain(snapshot: &Snapshot, chain: &Chain, now: OffsetDateTime) -> Lease {
+    let mut errors: Vec<LeaseError> = chain
+        .issues
+        .iter()
+        .map(|i| LeaseError::new(i.code(), i.to_string()))
+        .collect();
+    let outlook = match &chain.base {
+        Base::Sso(sso) => sso_outlook(snapshot, sso, now, &mut errors),
+        Base::Keys(keys) => keys_outlook(chain, keys, snapshot, now),
+        Base::Process(_) | Base::WebIdentity(_) | Base::CredentialSource(_) => Outlook {
+            state: LeaseState::Unknown,
+            renewal: Renewal::Never,
+            action_needed_at: None,
+            sso: None,
+        },
+    };
+    // A role with `mfa_serial` needs a fresh code for every AssumeRole unless
+    // its source is long-term keys (an MFA session can then carry it).
+    let renewal = if chain.has_mfa() && outlook.renewal == Renewal::Silent {
+        Renewal::NeedsUser
+    } else {
+        outlook.renewal
+    };
+    Lease {
+        profile: chain.profile.clone(),
+        kind: chain.kind().as_str().to_owned(),
+        state: outlook.state,
+        renewal,
+        expires_at: current_expiry(snapshot, chain),
+        action_needed_at: outlook.action_needed_at,
+        action_needed_estimated: false,
+        sso: outlook.sso,
+        description: chain.describe(),
+        source: serde_json::to_value(chain.steps()).unwrap_or_default(),
+        unusable_by_botocore: false,
+        errors,
+    }
+}
+
+fn sso_outlook(
+    snapshot: &Snapshot,
+    sso: &SsoSource,
+    now: OffsetDateTime,
+    errors: &mut Vec<LeaseError>,
+) -> Outlook {
+    let key = cache_key(sso.session.as_deref().unwrap_or(&sso.start_url));
+    let mut info = SsoLease {
+        session: sso.session.clone(),
+        start_url: sso.start_url.clone(),
+        token_expires_at: None,
+        refreshable: false,
+        registration_expires_at: None,
+    };
+    let token = match snapshot.sso_tokens.get(&key) {
+        Some(Ok(token)) => token,
+        Some(Err(err)) => {
+            errors.push(LeaseError::new(
+                err.code(),
+                format!("the SSO token cache file {key}.json cannot be used: {err}"),
+            ));
+            return needs_login(info);
+        }
+        None => return needs_login(info),
+    };
+    info.token_expires_at = Some(token.expires_at);
+    info.registration_expires_at = token.registration_expires_at;
+    // Only sso-session tokens are refreshed; legacy tokens last their ~8 h.
+    info.refreshable = !sso.is_legacy() && token.refreshable_at(now);
+    if info.refreshable {
+        // The sign-in session's end is not revealed by any API: until it is
+        // estimated, the registration's expiry is the known deadline.
+        Outlook {
+            state: LeaseState::Fresh,
+            renewal: Renewal::Silent,
+            action_needed_at: info.registration_expires_at,
+            sso: Some(info),
+        }
+    } else {
+        Outlook {
+            state: by_deadline(token.expires_at, now, LeaseState::NeedsLogin),
+            renewal: Renewal::NeedsUser,
+            action_needed_at: Some(token.expires_at),
+            sso: Some(info),
+        }
+    }
+}
+
+fn needs_login(info: SsoLease) -> Outlook {
+    Outlook {
+        state: LeaseState::NeedsLogin,
+        renewal: Renewal::NeedsUser,
+        action_needed_at: None,
+        sso: Some(info),
+    }
+}
+
+fn keys_outlook(
+    chain: &Chain,
+    keys: &KeysSource,
+    snapshot: &Snapshot,
+    now: OffsetDateTime,
+) -> Outlook {
+    if !keys.is_temporary() {
+        if chain.roles.is_empty() {
+            return Outlook {
+                state: LeaseState::Static,
+                renewal: Renewal::Never,
+                action_needed_at: None,
+                sso: None,
+            };
+        }
+        if !chain.has_mfa() {
+            // Long-term keys renew the roles over them forever: nothing is
+            // needed from the person, however long ago the role was last used.
+            return Outlook {
+                state: LeaseState::Fresh,
+                renewal: Renewal::Silent,
+                action_needed_at: None,
+                sso: None,
+            };
+        }
+        // Each new set of role keys needs an MFA code: the person acts when
+        // the current ones lapse.
+        let at = current_expiry(snapshot, chain);
+        return Outlook {
+            state: at.map_or(LeaseState::Expired, |t| {
+                by_deadline(t, now, LeaseState::Expired)
+            }),
+            renewal: Renewal::NeedsUser,
+            action_needed_at: at,
+            sso: None,
+        };
+    }
+    // Another tool's temporary keys: only that tool can renew them.
+    let renewal = if chain.roles.is_empty() {
+        Renewal::Never
+    } else {
+        Renewal::Silent
+    };
+    Outlook {
+        state: keys.expires_at.map_or(LeaseState::Unknown, |t| {
+            by_deadline(t, now, LeaseState::Expired)
+        }),
+        renewal,
+        action_needed_at: keys.expires_at,
+        sso: None,
+    }
+}
+
+/// When the profile's current credentials expire, as the files tell: the
+/// AWS CLI's cache for roles and SSO role credentials, the keys' own expiry
+/// for temporary keys, the token for a token-only SSO profile.
+fn current_expiry(snapshot: &Snapshot, chain: &Chain) -> Option<OffsetDateTime> {
+    let cached = |key: String| snapshot.cli_cache.get(&key).map(|c| c.expires_at);
+    if let Some(role) = chain.roles.last() {
+        return cached(assume_role_key(&AssumeRoleArgs {
+            role_arn: &role.role_arn,
+            role_session_name: role.role_session_name.as_deref(),
+            duration_seconds: role.duration_seconds,
+            external_id: role.external_id.as_deref(),
+            serial_number: role.mfa_serial.as_deref(),
+        }));
+    }
+    match &chain.base {
+        Base::Keys(k) => k.expires_at,
+        Base::Sso(s) => match (&s.account_id, &s.role_name) {
+            (Some(account), Some(role)) => {
+                let key = match &s.session {
+                    Some(session) => SsoKey::Session(session),
+                    None => SsoKey::StartUrl(&s.start_url),
+                };
+                cached(sso_role_key(account, role, key))
+            }
+            _ => match snapshot.sso_tokens.get(&cache_key(
+                s.session.as_deref().unwrap_or(&s.start_url),
+            )) {
+                Some(Ok(token)) => Some(token.expires_at),
+                _ => None,
+            },
+        },
+        _ => None,
+    }
+}
