@@ -2,18 +2,35 @@
 //! the library crates.
 
 mod cmd;
+mod exit;
+mod home;
+mod render;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "leasekeeper", version, about = "Keeps AWS credential leases alive")]
+#[command(
+    name = "leasekeeper",
+    version,
+    about = "Keeps AWS credential leases alive",
+    long_about = "Keeps AWS credential leases alive: shows every profile's remaining lease, \
+                  signs in to IAM Identity Center and renews credentials before they expire."
+)]
 struct Cli {
+    /// Use this folder as the home folder (its .aws/ holds the AWS files)
+    /// instead of $HOME; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE still apply
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Show every profile's lease, most urgent first
+    Status(cmd::status::Args),
     /// Run a local IAM Identity Center and STS for demos and tests
     Sandbox(cmd::sandbox::Args),
 }
@@ -21,13 +38,17 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Status(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::status::run(args, &h))
+        }
         Command::Sandbox(args) => cmd::sandbox::run(args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
+            // The whole chain, one cause after another, on one line.
             eprintln!("leasekeeper: {err:#}");
-            std::process::ExitCode::from(1)
+            exit::code(exit::FAILURE)
         }
     }
 }

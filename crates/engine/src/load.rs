@@ -6,8 +6,10 @@
 //! with its path and line. Nothing here fails as a whole: a broken file or
 //! cache entry becomes a [`Problem`] and everything else is still read.
 
+use crate::ini::Document;
+use crate::profiles::merge::{MergeOptions, merge};
 use crate::report::{Problem, Severity};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{BotocoreRefusal, Snapshot};
 
 /// One shared file as the host found it.
 #[derive(Debug, Clone)]
@@ -46,6 +48,74 @@ pub struct LoadInput {
 pub fn is_keyed_cache_file(name: &str) -> Option<&str> {
     let stem = name.strip_suffix(".json")?;
     (stem.len() == 40 && stem.bytes().all(|b| b.is_ascii_hexdigit())).then_some(stem)
+}
+
+/// Parses, merges and reads everything in `input`. Never fails: every
+/// problem is recorded in [`Snapshot::problems`] and everything readable is
+/// kept.
+pub fn snapshot(input: &LoadInput) -> Snapshot {
+    let mut snapshot = Snapshot::default();
+    let config = parse_file(&input.config, &mut snapshot);
+    let credentials = parse_file(&input.credentials, &mut snapshot);
+    for (doc, file) in [(&config, &input.config), (&credentials, &input.credentials)] {
+        let Some(doc) = doc else { continue };
+        record_issues(doc, &file.path, &mut snapshot);
+    }
+    // Recovering mode cannot fail: bad lines were skipped and recorded above.
+    snapshot.set = merge(
+        config.as_ref(),
+        credentials.as_ref(),
+        MergeOptions::product(),
+    )
+    .unwrap_or_default();
+    load_caches(input, &mut snapshot);
+    snapshot
+}
+
+fn parse_file(file: &FileInput, snapshot: &mut Snapshot) -> Option<Document> {
+    match &file.contents {
+        Ok(Some(bytes)) => Some(Document::parse(bytes)),
+        Ok(None) => None,
+        Err(reason) => {
+            snapshot.problems.push(problem(
+                Severity::Error,
+                "file_unreadable",
+                format!("cannot read this file, its profiles are not shown: {reason}"),
+                &file.path,
+            ));
+            None
+        }
+    }
+}
+
+fn record_issues(doc: &Document, path: &str, snapshot: &mut Snapshot) {
+    for issue in doc.issues() {
+        let fatal = issue.rejects_file_for_botocore();
+        let message = if fatal {
+            format!(
+                "{}; botocore and the AWS CLI refuse this whole file",
+                issue.kind
+            )
+        } else {
+            issue.kind.to_string()
+        };
+        if fatal && snapshot.botocore_refusal.is_none() {
+            snapshot.botocore_refusal = Some(BotocoreRefusal {
+                reason: format!("{path}:{}: {}", issue.line, issue.kind),
+            });
+        }
+        snapshot.problems.push(Problem {
+            severity: if fatal || issue.rejects_file_for_spec() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            code: issue.code().to_owned(),
+            message,
+            file: Some(path.to_owned()),
+            line: Some(issue.line),
+        });
+    }
 }
 
 fn problem(severity: Severity, code: &str, message: String, file: &str) -> Problem {
@@ -94,7 +164,12 @@ fn load_caches(input: &LoadInput, snapshot: &mut Snapshot) {
         };
         // The AWS CLI re-creates its cache entries at will: an entry we cannot
         // read loses only information, so it is a warning.
-        match file.contents.as_ref().ok().and_then(|b| cli_cache::parse_entry(b)) {
+        match file
+            .contents
+            .as_ref()
+            .ok()
+            .and_then(|b| cli_cache::parse_entry(b))
+        {
             Some(entry) => {
                 snapshot.cli_cache.insert(key.to_ascii_lowercase(), entry);
             }

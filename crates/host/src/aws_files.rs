@@ -3,18 +3,10 @@
 
 use std::fs;
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leasekeeper_engine::load::{CacheFileInput, FileInput, LoadInput};
-
-/// Where a person's AWS files are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwsPaths {
-    pub config: PathBuf,
-    pub credentials: PathBuf,
-    pub sso_cache: PathBuf,
-    pub cli_cache: PathBuf,
-}
+pub use leasekeeper_engine::profiles::locations::AwsPaths;
 
 /// Reads everything the engine loads. Never fails: a missing file is
 /// absent, an unreadable one carries its reason.
@@ -70,6 +62,7 @@ mod tests {
     fn missing_files_are_absent_and_unreadable_ones_say_why() {
         let dir = tempfile::tempdir().unwrap();
         let paths = AwsPaths {
+            home: dir.path().to_owned(),
             config: dir.path().join("config"),
             credentials: dir.path().join("credentials-is-a-folder"),
             sso_cache: dir.path().join("sso"),

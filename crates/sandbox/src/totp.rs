@@ -65,9 +65,18 @@ mod tests {
     #[test]
     fn matches_the_rfc_6238_vectors() {
         assert_eq!(totp_code(RFC_SECRET, 59).as_deref(), Some("287082"));
-        assert_eq!(totp_code(RFC_SECRET, 1_111_111_109).as_deref(), Some("081804"));
-        assert_eq!(totp_code(RFC_SECRET, 1_234_567_890).as_deref(), Some("005924"));
-        assert_eq!(totp_code(RFC_SECRET, 20_000_000_000).as_deref(), Some("353130"));
+        assert_eq!(
+            totp_code(RFC_SECRET, 1_111_111_109).as_deref(),
+            Some("081804")
+        );
+        assert_eq!(
+            totp_code(RFC_SECRET, 1_234_567_890).as_deref(),
+            Some("005924")
+        );
+        assert_eq!(
+            totp_code(RFC_SECRET, 20_000_000_000).as_deref(),
+            Some("353130")
+        );
     }
 
     #[test]

@@ -41,7 +41,12 @@ pub fn render(report: &StatusReport, palette: Palette) -> String {
         .profiles
         .iter()
         .map(|p| {
-            let mut left = time_left(p.seconds_left);
+            let mut left = match (p.seconds_left, p.state) {
+                (None, LeaseState::NeedsLogin) => "sign in".to_owned(),
+                (None, LeaseState::Expired) => "expired".to_owned(),
+                (None, LeaseState::Error) => "-".to_owned(),
+                (seconds, _) => time_left(seconds),
+            };
             if p.action_needed_estimated && p.seconds_left.is_some() {
                 left.push_str(" (est.)");
             }

@@ -207,7 +207,11 @@ impl<'a> Reader<'a> {
     fn add_key(&mut self, section: usize, section_name: Span, key: Span) {
         // A regular section's options are contiguous from its start; DEFAULT's
         // may be spread over the file, as `[DEFAULT]` may repeat.
-        let from = if section == 0 { 0 } else { self.section_first_key[section] };
+        let from = if section == 0 {
+            0
+        } else {
+            self.section_first_key[section]
+        };
         let earlier = self.keys[from..]
             .iter()
             .filter(|k| k.section == section)
@@ -293,7 +297,14 @@ fn python_splitlines(bytes: &[u8], span: Span) -> impl Iterator<Item = Span> + '
     for (start, c, end) in chars_lossy(span.of(bytes)) {
         if matches!(
             c,
-            '\u{0b}' | '\u{0c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\u{0b}'
+                | '\u{0c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         ) {
             cuts.push(span.start + start);
             cuts.push(span.start + end);

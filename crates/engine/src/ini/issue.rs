@@ -138,8 +138,15 @@ mod tests {
 
     #[test]
     fn messages_name_the_line_and_keep_the_spec_wording() {
-        let spec = Issue::new(4, IssueKind::Syntax(SyntaxError::PropertyWithoutEquals), true);
-        assert_eq!(spec.to_string(), "line 4: Expected an '=' sign defining a property");
+        let spec = Issue::new(
+            4,
+            IssueKind::Syntax(SyntaxError::PropertyWithoutEquals),
+            true,
+        );
+        assert_eq!(
+            spec.to_string(),
+            "line 4: Expected an '=' sign defining a property"
+        );
         assert!(spec.rejects_file_for_spec() && spec.rejects_file_for_botocore());
         let dup = Issue::new(
             9,

@@ -101,7 +101,11 @@ pub(crate) fn split_lines(bytes: &[u8], skip: usize) -> Vec<Line> {
             }
             None => (bytes.len(), bytes.len(), LineEnding::None),
         };
-        let content_start = if start == 0 { skip.min(content_end) } else { start };
+        let content_start = if start == 0 {
+            skip.min(content_end)
+        } else {
+            start
+        };
         lines.push(Line {
             number: u32::try_from(lines.len() + 1).unwrap_or(u32::MAX),
             full: Span::new(start, full_end),
@@ -128,7 +132,14 @@ mod tests {
         let lines = split_lines(text, 0);
         let parts: Vec<_> = lines
             .iter()
-            .map(|l| (l.number, &text[l.range()], &text[l.content_range()], l.ending))
+            .map(|l| {
+                (
+                    l.number,
+                    &text[l.range()],
+                    &text[l.content_range()],
+                    l.ending,
+                )
+            })
             .collect();
         assert_eq!(
             parts,

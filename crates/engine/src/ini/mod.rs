@@ -30,3 +30,6 @@ pub use line::{Line, LineEnding, LineKind};
 pub use parse::MANAGED_MARKER;
 pub use section::{Entry, Section, SubProperty};
 pub use syntax::SyntaxError;
+
+#[cfg(test)]
+mod tests;

@@ -75,7 +75,9 @@ pub(crate) fn prepare_line(bytes: &[u8], span: Span, comments_need_whitespace: b
     let mut prev_whitespace = false;
     let mut cut = line.end;
     for (start, c, _) in chars_lossy(line.of(bytes)) {
-        if c.is_ascii() && is_comment_char(c as u8) && (prev_whitespace || !comments_need_whitespace)
+        if c.is_ascii()
+            && is_comment_char(c as u8)
+            && (prev_whitespace || !comments_need_whitespace)
         {
             cut = line.start + start;
             break;
@@ -158,10 +160,19 @@ mod tests {
 
     #[test]
     fn comments_after_values_need_whitespace_before_them() {
-        assert_eq!(prep("name = value # Comment with # sign", true), "name = value");
-        assert_eq!(prep("name = value#Comment # sign", true), "name = value#Comment");
+        assert_eq!(
+            prep("name = value # Comment with # sign", true),
+            "name = value"
+        );
+        assert_eq!(
+            prep("name = value#Comment # sign", true),
+            "name = value#Comment"
+        );
         assert_eq!(prep("name = value#Comment # sign", false), "name = value");
-        assert_eq!(prep("name = value\u{a0}# nbsp counts", true), "name = value\u{a0}");
+        assert_eq!(
+            prep("name = value\u{a0}# nbsp counts", true),
+            "name = value\u{a0}"
+        );
     }
 
     #[test]
@@ -177,11 +188,19 @@ mod tests {
 
     #[test]
     fn headers_need_a_closing_bracket_before_any_comment() {
-        let name = |s: &str| parse_header(s.as_bytes(), Span::new(0, s.len())).map(|n| s[n.range()].to_owned());
+        let name = |s: &str| {
+            parse_header(s.as_bytes(), Span::new(0, s.len())).map(|n| s[n.range()].to_owned())
+        };
         assert_eq!(name("[profile foo]; c"), Ok("profile foo".into()));
         assert_eq!(name("[ profile foo\t] # c"), Ok("profile foo".into()));
-        assert_eq!(name("[profile foo;x]"), Err(SyntaxError::HeaderWithoutClosingBracket));
-        assert_eq!(name("[profile foo] x"), Err(SyntaxError::HeaderWithoutClosingBracket));
+        assert_eq!(
+            name("[profile foo;x]"),
+            Err(SyntaxError::HeaderWithoutClosingBracket)
+        );
+        assert_eq!(
+            name("[profile foo] x"),
+            Err(SyntaxError::HeaderWithoutClosingBracket)
+        );
         assert_eq!(name("[]"), Ok(String::new()));
         assert_eq!(name("["), Err(SyntaxError::HeaderWithoutClosingBracket));
     }

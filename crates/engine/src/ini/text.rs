@@ -71,8 +71,11 @@ pub(crate) fn chars_lossy(bytes: &[u8]) -> impl Iterator<Item = (usize, char, us
             .char_indices()
             .map(move |(i, c)| (base + i, c, base + i + c.len_utf8()));
         let bad_start = base + valid.len();
-        let bad = (!invalid.is_empty())
-            .then_some((bad_start, char::REPLACEMENT_CHARACTER, bad_start + invalid.len()));
+        let bad = (!invalid.is_empty()).then_some((
+            bad_start,
+            char::REPLACEMENT_CHARACTER,
+            bad_start + invalid.len(),
+        ));
         valid_chars.chain(bad)
     })
 }
@@ -129,7 +132,10 @@ mod tests {
         let shown: String = chars_lossy(bytes).map(|(_, c, _)| c).collect();
         assert_eq!(shown, String::from_utf8_lossy(bytes));
         let offsets: Vec<_> = chars_lossy(bytes).map(|(s, _, e)| (s, e)).collect();
-        assert_eq!(offsets, vec![(0, 1), (1, 2), (2, 3), (3, 4), (4, 7), (7, 9)]);
+        assert_eq!(
+            offsets,
+            vec![(0, 1), (1, 2), (2, 3), (3, 4), (4, 7), (7, 9)]
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn leases(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Lease> {
 pub fn lease(snapshot: &Snapshot, profile: &str, now: OffsetDateTime) -> Lease {
     let mut lease = match resolve(&snapshot.set, profile) {
         Ok(chain) => from_chain(snapshot, &chain, now),
+        Err(_) if settings_only(snapshot, profile) => settings_only_lease(profile),
         Err(err) => unresolved(profile, &err),
     };
     if let Some(refusal) = &snapshot.botocore_refusal {
@@ -38,7 +39,51 @@ pub fn lease(snapshot: &Snapshot, profile: &str, now: OffsetDateTime) -> Lease {
     lease
 }
 
+/// Keys that make a profile a source of credentials.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "credential_process",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "login_session",
+];
+
+/// A profile with settings only (a `[default]` holding just `region`): not a
+/// broken credential profile, nothing to renew.
+fn settings_only(snapshot: &Snapshot, profile: &str) -> bool {
+    snapshot
+        .set
+        .profile(profile)
+        .is_some_and(|p| !CREDENTIAL_KEYS.iter().any(|k| p.props.contains_key(*k)))
+}
+
+fn settings_only_lease(profile: &str) -> Lease {
+    Lease {
+        kind: "none".to_owned(),
+        state: LeaseState::Unknown,
+        description: "settings only, no credentials".to_owned(),
+        errors: Vec::new(),
+        ..unresolved_base(profile)
+    }
+}
+
 fn unresolved(profile: &str, err: &ResolveError) -> Lease {
+    Lease {
+        errors: vec![LeaseError::new(err.code(), err.to_string())],
+        ..unresolved_base(profile)
+    }
+}
+
+fn unresolved_base(profile: &str) -> Lease {
     Lease {
         profile: profile.to_owned(),
         kind: "unknown".to_owned(),
@@ -51,7 +96,7 @@ fn unresolved(profile: &str, err: &ResolveError) -> Lease {
         description: "cannot be resolved".to_owned(),
         source: serde_json::Value::Array(Vec::new()),
         unusable_by_botocore: false,
-        errors: vec![LeaseError::new(err.code(), err.to_string())],
+        errors: Vec::new(),
     }
 }
 
@@ -248,9 +293,10 @@ fn current_expiry(snapshot: &Snapshot, chain: &Chain) -> Option<OffsetDateTime> 
                 };
                 cached(sso_role_key(account, role, key))
             }
-            _ => match snapshot.sso_tokens.get(&cache_key(
-                s.session.as_deref().unwrap_or(&s.start_url),
-            )) {
+            _ => match snapshot
+                .sso_tokens
+                .get(&cache_key(s.session.as_deref().unwrap_or(&s.start_url)))
+            {
                 Some(Ok(token)) => Some(token.expires_at),
                 _ => None,
             },

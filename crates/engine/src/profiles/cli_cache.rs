@@ -222,8 +222,8 @@ mod tests {
         .unwrap();
         assert!(e.sso);
         assert_eq!(e.expires_at.unix_timestamp(), 1_795_341_600);
-        let e = parse_entry(br#"{"Credentials":{"Expiration":"2026-11-22T10:00:00+00:00"}}"#)
-            .unwrap();
+        let e =
+            parse_entry(br#"{"Credentials":{"Expiration":"2026-11-22T10:00:00+00:00"}}"#).unwrap();
         assert!(!e.sso);
         assert!(parse_entry(b"{not json").is_none());
         assert!(parse_entry(br#"{"Credentials":{}}"#).is_none());

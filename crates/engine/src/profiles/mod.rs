@@ -3,7 +3,11 @@
 //! cache.
 
 pub mod cli_cache;
+pub mod locations;
+pub mod merge;
 pub mod model;
 pub mod sso_cache;
 
+pub use locations::AwsPaths;
+pub use merge::{MergeError, MergeOptions, Mode, merge};
 pub use model::{FileKind, Origin, Profile, ProfileSet, Property};

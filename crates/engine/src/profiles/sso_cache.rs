@@ -80,9 +80,8 @@ impl SsoToken {
             .filter(|t| !t.is_empty())
             .ok_or(TokenFileError::Missing("accessToken"))?;
         let expires_at = raw.expires_at.ok_or(TokenFileError::Missing("expiresAt"))?;
-        let expires_at = parse_timestamp(&expires_at).ok_or(TokenFileError::BadTimestamp {
-            field: "expiresAt",
-        })?;
+        let expires_at = parse_timestamp(&expires_at)
+            .ok_or(TokenFileError::BadTimestamp { field: "expiresAt" })?;
         let registration_expires_at = match raw.registration_expires_at {
             None => None,
             Some(text) => Some(parse_timestamp(&text).ok_or(TokenFileError::BadTimestamp {
@@ -143,7 +142,10 @@ mod tests {
         assert_eq!(format_z(t.expires_at), "2026-11-22T10:00:00Z");
         assert_eq!(t.access_token.expose(), "AT");
         assert!(t.refreshable_at(t.expires_at));
-        assert!(!format!("{t:?}").contains("RT\""), "debug must not show tokens");
+        assert!(
+            !format!("{t:?}").contains("RT\""),
+            "debug must not show tokens"
+        );
     }
 
     #[test]

@@ -223,9 +223,12 @@ impl World {
 
     /// The MFA device with this serial and the user who owns it.
     pub fn mfa_device(&self, serial: &str) -> Option<(&User, &MfaDevice)> {
-        self.users
-            .iter()
-            .find_map(|u| u.mfa.as_ref().filter(|m| m.serial == serial).map(|m| (u, m)))
+        self.users.iter().find_map(|u| {
+            u.mfa
+                .as_ref()
+                .filter(|m| m.serial == serial)
+                .map(|m| (u, m))
+        })
     }
 }
 
@@ -290,9 +293,18 @@ mod tests {
         assert!(principal_matches(user, user));
         assert!(principal_matches("arn:aws:iam::111111111111:root", user));
         assert!(!principal_matches("arn:aws:iam::222222222222:root", user));
-        let sso = format!("arn:aws:iam::111111111111:role/{}", sso_role_name("111111111111", "Admin"));
-        assert!(principal_matches("arn:aws:iam::111111111111:role/AWSReservedSSO_Admin_*", &sso));
-        assert!(!principal_matches("arn:aws:iam::111111111111:role/AWSReservedSSO_ReadOnly_*", &sso));
+        let sso = format!(
+            "arn:aws:iam::111111111111:role/{}",
+            sso_role_name("111111111111", "Admin")
+        );
+        assert!(principal_matches(
+            "arn:aws:iam::111111111111:role/AWSReservedSSO_Admin_*",
+            &sso
+        ));
+        assert!(!principal_matches(
+            "arn:aws:iam::111111111111:role/AWSReservedSSO_ReadOnly_*",
+            &sso
+        ));
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! `leasekeeper status`: every profile's lease, most urgent first.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use leasekeeper_engine::lease::{self, LeaseState};
+use leasekeeper_engine::report::StatusReport;
+use time::OffsetDateTime;
+
+use crate::exit;
+use crate::home::Home;
+use crate::render::table::{self, Palette};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show only this profile (repeat for several)
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE")]
+    profiles: Vec<String>,
+    /// Print JSON (schema: docs/status-schema.md)
+    #[arg(long)]
+    json: bool,
+    /// Show the leases as they will stand at this time (RFC 3339), e.g. to
+    /// see what lapses overnight
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
+    /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    leasekeeper_engine::timefmt::parse_timestamp(text)
+        .ok_or_else(|| format!("not a time: {text} (try 2026-11-22T18:00:00Z)"))
+}
+
+pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
+    let snapshot = home.snapshot();
+    let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut leases = lease::leases(&snapshot, now);
+    if !args.profiles.is_empty() {
+        if let Some(missing) = args
+            .profiles
+            .iter()
+            .find(|p| !snapshot.set.profiles.contains_key(*p))
+        {
+            eprintln!(
+                "leasekeeper: no profile named `{missing}` in {} or {}",
+                home.paths.config.display(),
+                home.paths.credentials.display()
+            );
+            return Ok(exit::code(exit::USAGE));
+        }
+        leases.retain(|l| args.profiles.contains(&l.profile));
+    }
+    lease::urgency::sort(&mut leases);
+    let code = exit_code(leases.iter().map(|l| l.state));
+    let report = StatusReport::new(leases, snapshot.problems, now);
+    if args.json {
+        let text = serde_json::to_string_pretty(&report).context("cannot encode the report")?;
+        println!("{text}");
+    } else {
+        let enabled = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        print!("{}", table::render(&report, Palette { enabled }));
+    }
+    Ok(exit::code(code))
+}
+
+/// Action needed wins over errors: `status -p prod || leasekeeper login`
+/// must work even when another selected profile is broken.
+fn exit_code(states: impl Iterator<Item = LeaseState>) -> u8 {
+    let mut code = exit::OK;
+    for state in states {
+        if state.needs_action_now() {
+            return exit::ACTION_NEEDED;
+        }
+        if state == LeaseState::Error {
+            code = exit::PROFILE_ERROR;
+        }
+    }
+    code
+}
