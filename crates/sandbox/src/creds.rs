@@ -78,7 +78,12 @@ impl TokenKey {
 
     /// The secret access key that belongs to a temporary key id.
     pub fn secret_for(&self, key_id: &str) -> Secret {
-        let digest = self.mac().chain_update(b"secret/").chain_update(key_id.as_bytes()).finalize().into_bytes();
+        let digest = self
+            .mac()
+            .chain_update(b"secret/")
+            .chain_update(key_id.as_bytes())
+            .finalize()
+            .into_bytes();
         let more = Sha256::digest(digest);
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let s: String = digest
@@ -109,7 +114,9 @@ impl TokenKey {
 
     /// Opens a session token; `None` for anything this sandbox did not seal.
     pub fn open(&self, token: &str) -> Option<Claims> {
-        let blob = base64::engine::general_purpose::STANDARD.decode(token.trim()).ok()?;
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(token.trim())
+            .ok()?;
         if blob.len() < NONCE + MAC + 2 {
             return None;
         }
@@ -143,7 +150,10 @@ mod tests {
         let opened = key.open(issued.session_token.expose()).unwrap();
         assert_eq!(opened.key_id, issued.access_key_id);
         assert_eq!(opened.principal, claims().principal);
-        assert_eq!(key.secret_for(&issued.access_key_id), issued.secret_access_key);
+        assert_eq!(
+            key.secret_for(&issued.access_key_id),
+            issued.secret_access_key
+        );
         assert!(issued.session_token.expose().len() > 150);
     }
 
@@ -152,7 +162,9 @@ mod tests {
         let key = TokenKey::random();
         let token = key.issue(claims()).session_token.expose().to_owned();
         assert!(TokenKey::random().open(&token).is_none());
-        let mut bytes = base64::engine::general_purpose::STANDARD.decode(&token).unwrap();
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(&token)
+            .unwrap();
         bytes[20] ^= 1;
         let altered = base64::engine::general_purpose::STANDARD.encode(bytes);
         assert!(key.open(&altered).is_none());

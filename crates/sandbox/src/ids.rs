@@ -1,5 +1,5 @@
-//! Random identifiers in AWS's shapes: access key ids (`ASIA…`, `AKIA…`),
-//! 40-character secrets, request ids (UUID v4), device user codes and opaque
+//! Random identifiers in AWS's shapes: temporary access key ids (`ASIA…`),
+//! request ids (UUID v4), device user codes and opaque
 //! tokens.
 //!
 //! Randomness comes from the operating system (`getrandom`). Should that ever
@@ -49,21 +49,10 @@ fn from_alphabet(alphabet: &[u8], len: usize) -> String {
 }
 
 const KEY_ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// A temporary access key id: `ASIA` and 16 more characters, 20 in all.
 pub fn temporary_key_id() -> String {
     format!("ASIA{}", from_alphabet(KEY_ID_ALPHABET, 16))
-}
-
-/// A long-term (IAM user) access key id: `AKIA` and 16 more characters.
-pub fn user_key_id() -> String {
-    format!("AKIA{}", from_alphabet(KEY_ID_ALPHABET, 16))
-}
-
-/// A 40-character secret access key.
-pub fn secret_access_key() -> String {
-    from_alphabet(SECRET_ALPHABET, 40)
 }
 
 /// A request id in UUID v4 form, as `x-amzn-RequestId` carries.
@@ -115,10 +104,6 @@ mod tests {
         let t = temporary_key_id();
         assert_eq!(t.len(), 20);
         assert!(t.starts_with("ASIA"));
-        let u = user_key_id();
-        assert_eq!(u.len(), 20);
-        assert!(u.starts_with("AKIA"));
-        assert_eq!(secret_access_key().len(), 40);
         assert_ne!(temporary_key_id(), temporary_key_id());
     }
 

@@ -31,16 +31,28 @@ impl PortalError {
         }
     }
     fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "UnauthorizedException", "Session token not found or invalid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "UnauthorizedException",
+            "Session token not found or invalid",
+        )
     }
     fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "InvalidRequestException", message)
     }
     pub fn throttling() -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequestsException", "Rate exceeded")
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequestsException",
+            "Rate exceeded",
+        )
     }
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", "An internal error occurred")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerException",
+            "An internal error occurred",
+        )
     }
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         let body = json!({
@@ -53,10 +65,16 @@ impl PortalError {
 
 /// The session behind the bearer token, if it is alive.
 fn authorize(shared: &Shared, req: &Req) -> Result<String, PortalError> {
-    let token = req.header("x-amz-sso_bearer_token").ok_or_else(PortalError::unauthorized)?;
+    let token = req
+        .header("x-amz-sso_bearer_token")
+        .ok_or_else(PortalError::unauthorized)?;
     let now = shared.now_unix();
     let st = lock(&shared.oidc);
-    let grant = st.access.get(token).filter(|g| now < g.expires).ok_or_else(PortalError::unauthorized)?;
+    let grant = st
+        .access
+        .get(token)
+        .filter(|g| now < g.expires)
+        .ok_or_else(PortalError::unauthorized)?;
     if !st.session_alive(&grant.session, now) {
         return Err(PortalError::unauthorized());
     }
@@ -69,7 +87,11 @@ fn page(req: &Req) -> Result<(usize, usize), PortalError> {
         None => 100,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=100).contains(&n) => n,
-            _ => return Err(PortalError::invalid(format!("max_result must be between 1 and 100, got {v}"))),
+            _ => {
+                return Err(PortalError::invalid(format!(
+                    "max_result must be between 1 and 100, got {v}"
+                )));
+            }
         },
     };
     let start = match req.query_param("next_token") {
@@ -84,7 +106,10 @@ fn page(req: &Req) -> Result<(usize, usize), PortalError> {
 
 fn paged(items: Vec<Value>, start: usize, max: usize, key: &str) -> Value {
     let end = (start + max).min(items.len());
-    let slice: Vec<Value> = items.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let slice: Vec<Value> = items
+        .get(start..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
     let mut out = json!({ key: slice });
     if end < items.len() {
         out["nextToken"] = Value::String(format!("page-{end}"));
@@ -106,12 +131,18 @@ fn answer(shared: &Shared, req: &Req) -> Result<Option<Value>, PortalError> {
     let world = &shared.world;
     match req.path.as_str() {
         "/federation/credentials" => {
-            let role = req.query_param("role_name").ok_or_else(|| PortalError::invalid("role_name is required"))?;
-            let account_id = req.query_param("account_id").ok_or_else(|| PortalError::invalid("account_id is required"))?;
+            let role = req
+                .query_param("role_name")
+                .ok_or_else(|| PortalError::invalid("role_name is required"))?;
+            let account_id = req
+                .query_param("account_id")
+                .ok_or_else(|| PortalError::invalid("account_id is required"))?;
             let ps = world
                 .account(&account_id)
                 .and_then(|a| a.permission_sets.iter().find(|p| p.name == role))
-                .ok_or_else(|| PortalError::new(StatusCode::FORBIDDEN, "ForbiddenException", "No access"))?;
+                .ok_or_else(|| {
+                    PortalError::new(StatusCode::FORBIDDEN, "ForbiddenException", "No access")
+                })?;
             // Role credentials last the permission set's session duration.
             let expires = shared.now_unix() + shared.scaled_secs(ps.session_duration_secs);
             let issued = shared.tokens.issue(Claims {
@@ -143,11 +174,18 @@ fn answer(shared: &Shared, req: &Req) -> Result<Option<Value>, PortalError> {
             Ok(Some(paged(items, start, max, "accountList")))
         }
         "/assignment/roles" => {
-            let account_id = req.query_param("account_id").ok_or_else(|| PortalError::invalid("account_id is required"))?;
+            let account_id = req
+                .query_param("account_id")
+                .ok_or_else(|| PortalError::invalid("account_id is required"))?;
             let (start, max) = page(req)?;
             let items = world
                 .account(&account_id)
-                .map(|a| a.permission_sets.iter().map(|p| json!({"roleName": p.name, "accountId": a.id})).collect())
+                .map(|a| {
+                    a.permission_sets
+                        .iter()
+                        .map(|p| json!({"roleName": p.name, "accountId": a.id}))
+                        .collect()
+                })
                 .unwrap_or_default();
             Ok(Some(paged(items, start, max, "roleList")))
         }

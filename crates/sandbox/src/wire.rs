@@ -56,16 +56,14 @@ pub(crate) fn percent_decode(s: &[u8], plus_is_space: bool) -> String {
     let mut i = 0;
     while i < s.len() {
         match s[i] {
-            b'%' if i + 2 < s.len() => {
-                match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < s.len() => match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus_is_space => out.push(b' '),
             b => out.push(b),
         }
@@ -125,7 +123,12 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 /// A response with a body, a content type and the request id.
-pub(crate) fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>, request_id: &str) -> Response<Body> {
+pub(crate) fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+    request_id: &str,
+) -> Response<Body> {
     let mut r = Response::new(Full::new(body.into()));
     *r.status_mut() = status;
     r.headers_mut()
@@ -138,12 +141,23 @@ pub(crate) fn respond(status: StatusCode, content_type: &'static str, body: impl
 
 /// A restJson success answer.
 pub(crate) fn json_ok(value: &serde_json::Value, request_id: &str) -> Response<Body> {
-    respond(StatusCode::OK, "application/json", value.to_string(), request_id)
+    respond(
+        StatusCode::OK,
+        "application/json",
+        value.to_string(),
+        request_id,
+    )
 }
 
 /// A restJson error: the exception name in `x-amzn-ErrorType` (AWS adds the
 /// service namespace after a colon; SDKs split at the colon) and a JSON body.
-pub(crate) fn json_error(status: StatusCode, error_type: &str, namespace: &str, body: &serde_json::Value, request_id: &str) -> Response<Body> {
+pub(crate) fn json_error(
+    status: StatusCode,
+    error_type: &str,
+    namespace: &str,
+    body: &serde_json::Value,
+    request_id: &str,
+) -> Response<Body> {
     let mut r = respond(status, "application/json", body.to_string(), request_id);
     if let Ok(v) = HeaderValue::from_str(&format!("{error_type}:{namespace}")) {
         r.headers_mut().insert("x-amzn-errortype", v);
@@ -158,7 +172,12 @@ pub(crate) fn html(status: StatusCode, body: String, request_id: &str) -> Respon
 
 /// A redirect (`302 Found`, or `303 See Other` after a form post).
 pub(crate) fn redirect(status: StatusCode, location: &str, request_id: &str) -> Response<Body> {
-    let mut r = respond(status, "text/plain; charset=utf-8", Bytes::new(), request_id);
+    let mut r = respond(
+        status,
+        "text/plain; charset=utf-8",
+        Bytes::new(),
+        request_id,
+    );
     if let Ok(v) = HeaderValue::from_str(location) {
         r.headers_mut().insert(header::LOCATION, v);
     }
@@ -194,6 +213,9 @@ mod tests {
 
     #[test]
     fn escape_covers_markup() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -32,4 +32,6 @@ pub use section::{Entry, Section, SubProperty};
 pub use syntax::SyntaxError;
 
 #[cfg(test)]
+mod crosscheck;
+#[cfg(test)]
 mod tests;

@@ -47,7 +47,11 @@ fn json_status(status: StatusCode, v: &Value, request_id: &str) -> Response<Body
 }
 
 fn bad(message: &str, request_id: &str) -> Response<Body> {
-    json_status(StatusCode::BAD_REQUEST, &json!({"message": message}), request_id)
+    json_status(
+        StatusCode::BAD_REQUEST,
+        &json!({"message": message}),
+        request_id,
+    )
 }
 
 /// The body as JSON when it is JSON, else as a form.
@@ -56,7 +60,12 @@ fn fields(req: &Req) -> Option<serde_json::Map<String, Value>> {
         .header("content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        return Some(parse_form(&req.body).into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+        return Some(
+            parse_form(&req.body)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        );
     }
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Some(serde_json::Map::new());
@@ -93,15 +102,23 @@ pub(crate) fn handle(shared: &Shared, req: &Req, request_id: &str) -> Response<B
             );
             html(StatusCode::OK, body, request_id)
         }
-        (&Method::GET, "/_sandbox/health") => respond(StatusCode::OK, "text/plain", "ok\n", request_id),
+        (&Method::GET, "/_sandbox/health") => {
+            respond(StatusCode::OK, "text/plain", "ok\n", request_id)
+        }
         (&Method::GET, "/_sandbox/device") => {
-            let code = req.query_param("user_code").filter(|c| !c.trim().is_empty());
+            let code = req
+                .query_param("user_code")
+                .filter(|c| !c.trim().is_empty());
             let waiting = code.as_deref().is_some_and(|c| {
-                pending(shared)
-                    .iter()
-                    .any(|p| p.kind == SignInKind::DeviceCode && p.id.eq_ignore_ascii_case(c.trim()))
+                pending(shared).iter().any(|p| {
+                    p.kind == SignInKind::DeviceCode && p.id.eq_ignore_ascii_case(c.trim())
+                })
             });
-            html(StatusCode::OK, page::device(code.as_deref(), waiting), request_id)
+            html(
+                StatusCode::OK,
+                page::device(code.as_deref(), waiting),
+                request_id,
+            )
         }
         (&Method::GET, p) if p.starts_with("/_sandbox/sign-in/") => {
             crate::oidc::sign_in_page(shared, &p["/_sandbox/sign-in/".len()..], request_id)
@@ -116,11 +133,21 @@ pub(crate) fn handle(shared: &Shared, req: &Req, request_id: &str) -> Response<B
             };
             let decision = decide(shared, id, allow);
             match (decision, from_form) {
-                (Some(Decision { redirect: Some(to) }), true) => redirect(StatusCode::SEE_OTHER, &to, request_id),
+                (Some(Decision { redirect: Some(to) }), true) => {
+                    redirect(StatusCode::SEE_OTHER, &to, request_id)
+                }
                 (Some(_), true) => html(StatusCode::OK, page::decided(allow), request_id),
-                (None, true) => html(StatusCode::NOT_FOUND, page::error_page("no such sign-in is waiting"), request_id),
+                (None, true) => html(
+                    StatusCode::NOT_FOUND,
+                    page::error_page("no such sign-in is waiting"),
+                    request_id,
+                ),
                 (Some(d), false) => json_ok(&json!({"redirect": d.redirect}), request_id),
-                (None, false) => json_status(StatusCode::NOT_FOUND, &json!({"message": "no such sign-in is waiting"}), request_id),
+                (None, false) => json_status(
+                    StatusCode::NOT_FOUND,
+                    &json!({"message": "no such sign-in is waiting"}),
+                    request_id,
+                ),
             }
         }
         (&Method::GET, "/_sandbox/pending") => {
@@ -150,6 +177,10 @@ pub(crate) fn handle(shared: &Shared, req: &Req, request_id: &str) -> Response<B
             *faults = next.clone();
             json_ok(&json!(next), request_id)
         }
-        _ => json_status(StatusCode::NOT_FOUND, &json!({"message": format!("no sandbox endpoint {} {}", req.method, req.path)}), request_id),
+        _ => json_status(
+            StatusCode::NOT_FOUND,
+            &json!({"message": format!("no sandbox endpoint {} {}", req.method, req.path)}),
+            request_id,
+        ),
     }
 }

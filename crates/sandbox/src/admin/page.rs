@@ -34,7 +34,13 @@ fn buttons(id: &str) -> String {
 }
 
 /// The main page: pending sign-ins, then sessions.
-pub(crate) fn index(start_url: &str, pending: &[PendingSignIn], sessions: &[SessionInfo], now: u64, notice: Option<&str>) -> String {
+pub(crate) fn index(
+    start_url: &str,
+    pending: &[PendingSignIn],
+    sessions: &[SessionInfo],
+    now: u64,
+    notice: Option<&str>,
+) -> String {
     let mut b = String::new();
     if let Some(n) = notice {
         b.push_str(&format!("<p><strong>{}</strong></p>\n", escape(n)));
@@ -47,7 +53,9 @@ pub(crate) fn index(start_url: &str, pending: &[PendingSignIn], sessions: &[Sess
     if pending.is_empty() {
         b.push_str("<p class=\"note\">No sign-in is waiting. This page reloads itself.</p>\n");
     } else {
-        b.push_str("<table><tr><th>Sign-in</th><th>Application</th><th>Lapses in</th><th></th></tr>\n");
+        b.push_str(
+            "<table><tr><th>Sign-in</th><th>Application</th><th>Lapses in</th><th></th></tr>\n",
+        );
         for p in pending {
             let what = match p.kind {
                 SignInKind::DeviceCode => format!("device code <code>{}</code>", escape(&p.id)),
@@ -76,7 +84,10 @@ pub(crate) fn index(start_url: &str, pending: &[PendingSignIn], sessions: &[Sess
             } else {
                 format!("active, {} s left", s.ends - now)
             };
-            b.push_str(&format!("<tr><td><code>{}</code></td><td>{state}</td></tr>\n", escape(&s.id)));
+            b.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{state}</td></tr>\n",
+                escape(&s.id)
+            ));
         }
         b.push_str("</table>\n");
     }
@@ -122,7 +133,10 @@ pub(crate) fn sign_in(id: &str, client_name: &str, expires_in: u64) -> String {
 pub(crate) fn error_page(message: &str) -> String {
     shell(
         "Cannot continue",
-        &format!("<p>{}</p>\n<p><a href=\"/_sandbox/\">All sign-ins</a></p>", escape(message)),
+        &format!(
+            "<p>{}</p>\n<p><a href=\"/_sandbox/\">All sign-ins</a></p>",
+            escape(message)
+        ),
         None,
     )
 }
@@ -134,7 +148,11 @@ pub(crate) fn decided(approved: bool) -> String {
     } else {
         "Request denied. The application will not get access."
     };
-    shell(if approved { "Approved" } else { "Denied" }, &format!("<p>{text}</p>\n<p><a href=\"/_sandbox/\">All sign-ins</a></p>"), None)
+    shell(
+        if approved { "Approved" } else { "Denied" },
+        &format!("<p>{text}</p>\n<p><a href=\"/_sandbox/\">All sign-ins</a></p>"),
+        None,
+    )
 }
 
 #[cfg(test)]

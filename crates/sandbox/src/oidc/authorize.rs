@@ -41,7 +41,9 @@ pub(crate) fn redirect_matches(registered: &str, asked: &str) -> bool {
         return true;
     }
     match (split_url(registered), split_url(asked)) {
-        (Some((s1, h1, _, t1)), Some((s2, h2, _, t2))) => s1 == "http" && s1 == s2 && is_loopback(h1) && h1 == h2 && t1 == t2,
+        (Some((s1, h1, _, t1)), Some((s2, h2, _, t2))) => {
+            s1 == "http" && s1 == s2 && is_loopback(h1) && h1 == h2 && t1 == t2
+        }
         _ => false,
     }
 }
@@ -57,17 +59,37 @@ pub(crate) fn authorize(shared: &Shared, req: &Req, request_id: &str) -> Respons
         return error_page(StatusCode::BAD_REQUEST, "client_id is required", request_id);
     };
     let now = shared.now_unix();
-    let client = lock(&shared.oidc).clients.get(&client_id).filter(|c| now < c.expires).cloned();
+    let client = lock(&shared.oidc)
+        .clients
+        .get(&client_id)
+        .filter(|c| now < c.expires)
+        .cloned();
     let Some(client) = client else {
-        return error_page(StatusCode::BAD_REQUEST, "unknown or expired client", request_id);
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "unknown or expired client",
+            request_id,
+        );
     };
     let Some(redirect_uri) = q("redirect_uri") else {
-        return error_page(StatusCode::BAD_REQUEST, "redirect_uri is required", request_id);
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri is required",
+            request_id,
+        );
     };
     // Without a registered redirect URI nothing may be redirected to
     // (RFC 6749 section 4.1.2.1): the error is shown here instead.
-    if !client.redirect_uris.iter().any(|r| redirect_matches(r, &redirect_uri)) {
-        return error_page(StatusCode::BAD_REQUEST, "redirect_uri does not match the client's registration", request_id);
+    if !client
+        .redirect_uris
+        .iter()
+        .any(|r| redirect_matches(r, &redirect_uri))
+    {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri does not match the client's registration",
+            request_id,
+        );
     }
     let state = q("state");
     let fail = |error: &str, description: &str| {
@@ -76,14 +98,24 @@ pub(crate) fn authorize(shared: &Shared, req: &Req, request_id: &str) -> Respons
             pairs.push(("state", s));
         }
         let sep = if redirect_uri.contains('?') { '&' } else { '?' };
-        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", crate::wire::query_encode(v))).collect();
-        redirect(StatusCode::FOUND, &format!("{redirect_uri}{sep}{}", query.join("&")), request_id)
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::wire::query_encode(v)))
+            .collect();
+        redirect(
+            StatusCode::FOUND,
+            &format!("{redirect_uri}{sep}{}", query.join("&")),
+            request_id,
+        )
     };
     if q("response_type").as_deref() != Some("code") {
         return fail("unsupported_response_type", "response_type must be code");
     }
     if !client.may_use("authorization_code") {
-        return fail("unauthorized_client", "the client is not registered for authorization_code");
+        return fail(
+            "unauthorized_client",
+            "the client is not registered for authorization_code",
+        );
     }
     // PKCE is required, and only S256 is accepted.
     let Some(challenge) = q("code_challenge").filter(|c| (43..=128).contains(&c.len())) else {
@@ -112,7 +144,11 @@ pub(crate) fn authorize(shared: &Shared, req: &Req, request_id: &str) -> Respons
         }
     }
     drop(st);
-    redirect(StatusCode::FOUND, &format!("/_sandbox/sign-in/{id}"), request_id)
+    redirect(
+        StatusCode::FOUND,
+        &format!("/_sandbox/sign-in/{id}"),
+        request_id,
+    )
 }
 
 /// `GET /_sandbox/sign-in/{id}`: the sign-in's own page. Once decided it
@@ -125,9 +161,17 @@ pub(crate) fn sign_in_page(shared: &Shared, id: &str, request_id: &str) -> Respo
         return redirect(StatusCode::FOUND, &to, request_id);
     }
     let Some(r) = st.requests.get(id).filter(|r| now < r.expires) else {
-        return error_page(StatusCode::NOT_FOUND, "no such sign-in, or it has lapsed", request_id);
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "no such sign-in, or it has lapsed",
+            request_id,
+        );
     };
-    let client_name = st.clients.get(&r.client_id).map(|c| c.name.clone()).unwrap_or_default();
+    let client_name = st
+        .clients
+        .get(&r.client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     let body = page::sign_in(id, &client_name, r.expires.saturating_sub(now));
     html(StatusCode::OK, body, request_id)
 }
@@ -139,11 +183,20 @@ mod tests {
     #[test]
     fn loopback_redirects_match_whatever_their_port() {
         let reg = "http://127.0.0.1/oauth/callback";
-        assert!(redirect_matches(reg, "http://127.0.0.1:54321/oauth/callback"));
+        assert!(redirect_matches(
+            reg,
+            "http://127.0.0.1:54321/oauth/callback"
+        ));
         assert!(redirect_matches(reg, reg));
         assert!(!redirect_matches(reg, "http://127.0.0.1:54321/other"));
-        assert!(!redirect_matches(reg, "http://evil.example:54321/oauth/callback"));
-        assert!(!redirect_matches("https://app.example/cb", "https://app.example:8443/cb"));
+        assert!(!redirect_matches(
+            reg,
+            "http://evil.example:54321/oauth/callback"
+        ));
+        assert!(!redirect_matches(
+            "https://app.example/cb",
+            "https://app.example:8443/cb"
+        ));
         assert!(redirect_matches("http://[::1]/cb", "http://[::1]:9000/cb"));
     }
 }

@@ -62,7 +62,11 @@ impl OidcError {
         Self::new("InvalidGrantException", "invalid_grant", d)
     }
     pub fn internal() -> Self {
-        Self::new("InternalServerException", "server_error", "An internal error occurred")
+        Self::new(
+            "InternalServerException",
+            "server_error",
+            "An internal error occurred",
+        )
     }
     pub fn throttling() -> Self {
         Self::new("ThrottlingException", "slow_down", "Rate exceeded")
@@ -77,8 +81,12 @@ impl OidcError {
 fn body_json(req: &Req) -> Result<serde_json::Map<String, Value>, OidcError> {
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(OidcError::invalid_request("The request body must be a JSON object")),
-        Err(_) => Err(OidcError::invalid_request("The request body is not valid JSON")),
+        Ok(_) => Err(OidcError::invalid_request(
+            "The request body must be a JSON object",
+        )),
+        Err(_) => Err(OidcError::invalid_request(
+            "The request body is not valid JSON",
+        )),
     }
 }
 
@@ -86,7 +94,9 @@ fn string(m: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(OidcError::invalid_request(format!("{key} must be a string"))),
+        Some(_) => Err(OidcError::invalid_request(format!(
+            "{key} must be a string"
+        ))),
     }
 }
 
@@ -99,9 +109,15 @@ fn strings(m: &serde_json::Map<String, Value>, key: &str) -> Result<Vec<String>,
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| OidcError::invalid_request(format!("{key} must be a list of strings"))))
+            .map(|v| {
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    OidcError::invalid_request(format!("{key} must be a list of strings"))
+                })
+            })
             .collect(),
-        Some(_) => Err(OidcError::invalid_request(format!("{key} must be a list of strings"))),
+        Some(_) => Err(OidcError::invalid_request(format!(
+            "{key} must be a list of strings"
+        ))),
     }
 }
 
@@ -138,21 +154,40 @@ fn register_client(shared: &Shared, req: &Req) -> Result<Value, OidcError> {
     let name = required(&m, "clientName")?;
     let client_type = required(&m, "clientType")?;
     if client_type != "public" {
-        return Err(OidcError::new("InvalidClientMetadataException", "invalid_client_metadata", "clientType must be public"));
+        return Err(OidcError::new(
+            "InvalidClientMetadataException",
+            "invalid_client_metadata",
+            "clientType must be public",
+        ));
     }
     let scopes = strings(&m, "scopes")?;
     let grant_types = strings(&m, "grantTypes")?;
     let redirect_uris = strings(&m, "redirectUris")?;
     for g in &grant_types {
         if !["authorization_code", "refresh_token", DEVICE_GRANT].contains(&g.as_str()) {
-            return Err(OidcError::new("UnsupportedGrantTypeException", "unsupported_grant_type", format!("Unsupported grant type {g}")));
+            return Err(OidcError::new(
+                "UnsupportedGrantTypeException",
+                "unsupported_grant_type",
+                format!("Unsupported grant type {g}"),
+            ));
         }
     }
     if grant_types.iter().any(|g| g == "authorization_code") && redirect_uris.is_empty() {
-        return Err(OidcError::new("InvalidRedirectUriException", "invalid_redirect_uri", "redirectUris are required for authorization_code"));
+        return Err(OidcError::new(
+            "InvalidRedirectUriException",
+            "invalid_redirect_uri",
+            "redirectUris are required for authorization_code",
+        ));
     }
-    if let Some(bad) = redirect_uris.iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
-        return Err(OidcError::new("InvalidRedirectUriException", "invalid_redirect_uri", format!("Invalid redirect URI {bad}")));
+    if let Some(bad) = redirect_uris
+        .iter()
+        .find(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+    {
+        return Err(OidcError::new(
+            "InvalidRedirectUriException",
+            "invalid_redirect_uri",
+            format!("Invalid redirect URI {bad}"),
+        ));
     }
     let now = shared.now_unix();
     let expires = now + shared.scaled_secs(REGISTRATION_SECS);
@@ -186,17 +221,28 @@ fn start_device_authorization(shared: &Shared, req: &Req) -> Result<Value, OidcE
     let start_url = required(&m, "startUrl")?;
     let client = client(shared, &client_id, &secret)?;
     if !client.may_use(DEVICE_GRANT) {
-        return Err(OidcError::new("UnauthorizedClientException", "unauthorized_client", "Client is not authorized for the device code grant"));
+        return Err(OidcError::new(
+            "UnauthorizedClientException",
+            "unauthorized_client",
+            "Client is not authorized for the device code grant",
+        ));
     }
-    if start_url.trim_end_matches('/') != shared.world.identity_center.start_url.trim_end_matches('/') {
-        return Err(OidcError::invalid_request(format!("No IAM Identity Center instance has the start URL {start_url}")));
+    if start_url.trim_end_matches('/')
+        != shared.world.identity_center.start_url.trim_end_matches('/')
+    {
+        return Err(OidcError::invalid_request(format!(
+            "No IAM Identity Center instance has the start URL {start_url}"
+        )));
     }
     let now = shared.now_unix();
     let device_code = ids::opaque("", 48);
     let user_code = ids::user_code();
     let mut st = lock(&shared.oidc);
     let status = if shared.auto_approve {
-        Status::Approved(st.open_session(now, shared.scaled_secs(shared.world.identity_center.session_duration_secs)))
+        Status::Approved(st.open_session(
+            now,
+            shared.scaled_secs(shared.world.identity_center.session_duration_secs),
+        ))
     } else {
         Status::Pending
     };

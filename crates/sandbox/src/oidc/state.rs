@@ -184,12 +184,19 @@ impl OidcState {
 
     /// The session is neither ended nor past its end.
     pub fn session_alive(&self, id: &str, now: u64) -> bool {
-        self.sessions.get(id).is_some_and(|s| !s.ended && now < s.ends)
+        self.sessions
+            .get(id)
+            .is_some_and(|s| !s.ended && now < s.ends)
     }
 
     /// Sign-ins a person could still approve.
     pub fn pending(&self, now: u64) -> Vec<PendingSignIn> {
-        let name = |client: &str| self.clients.get(client).map(|c| c.name.clone()).unwrap_or_default();
+        let name = |client: &str| {
+            self.clients
+                .get(client)
+                .map(|c| c.name.clone())
+                .unwrap_or_default()
+        };
         let mut out: Vec<PendingSignIn> = self
             .devices
             .values()
@@ -218,11 +225,21 @@ impl OidcState {
 
     /// Approves (`allow`) or denies a pending sign-in by user code or request
     /// id; `None` when there is no such pending sign-in.
-    pub fn decide(&mut self, id: &str, allow: bool, now: u64, session_length: u64) -> Option<Decision> {
+    pub fn decide(
+        &mut self,
+        id: &str,
+        allow: bool,
+        now: u64,
+        session_length: u64,
+    ) -> Option<Decision> {
         let device_key = self
             .devices
             .iter()
-            .find(|(_, d)| d.user_code.eq_ignore_ascii_case(id.trim()) && d.status == Status::Pending && now < d.expires)
+            .find(|(_, d)| {
+                d.user_code.eq_ignore_ascii_case(id.trim())
+                    && d.status == Status::Pending
+                    && now < d.expires
+            })
             .map(|(k, _)| k.clone());
         if let Some(key) = device_key {
             let status = if allow {
@@ -235,13 +252,24 @@ impl OidcState {
             }
             return Some(Decision { redirect: None });
         }
-        let request = self.requests.get(id).filter(|r| r.status == Status::Pending && now < r.expires)?.clone();
-        let state: Vec<(&str, &str)> = request.state.iter().map(|s| ("state", s.as_str())).collect();
+        let request = self
+            .requests
+            .get(id)
+            .filter(|r| r.status == Status::Pending && now < r.expires)?
+            .clone();
+        let state: Vec<(&str, &str)> = request
+            .state
+            .iter()
+            .map(|s| ("state", s.as_str()))
+            .collect();
         if !allow {
             if let Some(r) = self.requests.get_mut(id) {
                 r.status = Status::Denied;
             }
-            let mut pairs = vec![("error", "access_denied"), ("error_description", "The user denied the request")];
+            let mut pairs = vec![
+                ("error", "access_denied"),
+                ("error_description", "The user denied the request"),
+            ];
             pairs.extend(state);
             return Some(Decision {
                 redirect: Some(with_query(&request.redirect_uri, &pairs)),
@@ -307,7 +335,11 @@ impl OidcState {
         self.codes.retain(|_, c| now < c.expires);
         self.access.retain(|_, g| now < g.expires);
         let sessions = &self.sessions;
-        self.refresh.retain(|_, g| sessions.get(&g.session).is_some_and(|s| !s.ended && now < s.ends));
+        self.refresh.retain(|_, g| {
+            sessions
+                .get(&g.session)
+                .is_some_and(|s| !s.ended && now < s.ends)
+        });
         self.clients.retain(|_, c| now < c.expires);
     }
 }

@@ -13,11 +13,22 @@ use crate::ids;
 use crate::state::{Shared, lock};
 
 fn pending() -> OidcError {
-    OidcError::new("AuthorizationPendingException", "authorization_pending", "Authorization is still pending")
+    OidcError::new(
+        "AuthorizationPendingException",
+        "authorization_pending",
+        "Authorization is still pending",
+    )
 }
 
 /// Issues an access token (and a refresh token to refreshable clients) for a session.
-fn issue(st: &mut OidcState, shared: &Shared, client_id: &str, client: &Client, session: &str, now: u64) -> Result<Value, OidcError> {
+fn issue(
+    st: &mut OidcState,
+    shared: &Shared,
+    client_id: &str,
+    client: &Client,
+    session: &str,
+    now: u64,
+) -> Result<Value, OidcError> {
     let ends = st
         .sessions
         .get(session)
@@ -28,7 +39,9 @@ fn issue(st: &mut OidcState, shared: &Shared, client_id: &str, client: &Client, 
     // A refreshable token lasts the instance's access-token lifetime; one
     // that cannot be refreshed lasts as long as the session.
     let life = if client.refreshable() {
-        shared.scaled_secs(shared.world.identity_center.access_token_secs).min(left)
+        shared
+            .scaled_secs(shared.world.identity_center.access_token_secs)
+            .min(left)
     } else {
         left
     }
@@ -65,13 +78,25 @@ pub(super) fn create_token(shared: &Shared, req: &crate::wire::Req) -> Result<Va
     let grant = required(&m, "grantType")?;
     let c = client(shared, &client_id, &secret)?;
     if !["authorization_code", "refresh_token", DEVICE_GRANT].contains(&grant.as_str()) {
-        return Err(OidcError::new("UnsupportedGrantTypeException", "unsupported_grant_type", format!("Unsupported grant type {grant}")));
+        return Err(OidcError::new(
+            "UnsupportedGrantTypeException",
+            "unsupported_grant_type",
+            format!("Unsupported grant type {grant}"),
+        ));
     }
     if !c.may_use(&grant) {
-        return Err(OidcError::new("UnauthorizedClientException", "unauthorized_client", format!("Client is not authorized for {grant}")));
+        return Err(OidcError::new(
+            "UnauthorizedClientException",
+            "unauthorized_client",
+            format!("Client is not authorized for {grant}"),
+        ));
     }
     let now = shared.now_unix();
-    let now_ms = shared.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let now_ms = shared
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
     let mut st = lock(&shared.oidc);
     match grant.as_str() {
         DEVICE_GRANT => {
@@ -82,17 +107,31 @@ pub(super) fn create_token(shared: &Shared, req: &crate::wire::Req) -> Result<Va
                 .filter(|d| d.client_id == client_id)
                 .ok_or_else(|| OidcError::invalid_grant("Invalid device code provided"))?;
             if now >= device.expires {
-                return Err(OidcError::new("ExpiredTokenException", "expired_token", "Device code has expired"));
+                return Err(OidcError::new(
+                    "ExpiredTokenException",
+                    "expired_token",
+                    "Device code has expired",
+                ));
             }
             let last = device.last_poll_ms.replace(now_ms);
             match device.status.clone() {
-                Status::Denied => Err(OidcError::new("AccessDeniedException", "access_denied", "The user denied the authorization request")),
-                Status::Used => Err(OidcError::invalid_grant("Device code has already been used")),
+                Status::Denied => Err(OidcError::new(
+                    "AccessDeniedException",
+                    "access_denied",
+                    "The user denied the authorization request",
+                )),
+                Status::Used => Err(OidcError::invalid_grant(
+                    "Device code has already been used",
+                )),
                 // RFC 8628 section 3.5: polling faster than the interval is
                 // answered with slow_down (half the interval is tolerated, for
                 // timer jitter).
                 Status::Pending if last.is_some_and(|l| now_ms.saturating_sub(l) < 500) => {
-                    Err(OidcError::new("SlowDownException", "slow_down", "Client is polling too quickly"))
+                    Err(OidcError::new(
+                        "SlowDownException",
+                        "slow_down",
+                        "Client is polling too quickly",
+                    ))
                 }
                 Status::Pending => Err(pending()),
                 Status::Approved(session) => {
@@ -104,7 +143,8 @@ pub(super) fn create_token(shared: &Shared, req: &crate::wire::Req) -> Result<Va
         "authorization_code" => {
             let code = required(&m, "code")?;
             let redirect = string(&m, "redirectUri")?;
-            let verifier = string(&m, "codeVerifier")?.ok_or_else(|| OidcError::invalid_request("codeVerifier is required"))?;
+            let verifier = string(&m, "codeVerifier")?
+                .ok_or_else(|| OidcError::invalid_request("codeVerifier is required"))?;
             // A code works once, for the client and redirect URI it was issued to.
             let ac = st
                 .codes
@@ -112,12 +152,17 @@ pub(super) fn create_token(shared: &Shared, req: &crate::wire::Req) -> Result<Va
                 .filter(|a| a.client_id == client_id && now < a.expires)
                 .ok_or_else(|| OidcError::invalid_grant("Invalid authorization code provided"))?;
             if redirect.as_deref() != Some(ac.redirect_uri.as_str()) {
-                return Err(OidcError::invalid_grant("The redirect URI does not match the authorization request"));
+                return Err(OidcError::invalid_grant(
+                    "The redirect URI does not match the authorization request",
+                ));
             }
             // RFC 7636 section 4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge.
-            let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+            let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(Sha256::digest(verifier.as_bytes()));
             if computed != ac.challenge {
-                return Err(OidcError::invalid_grant("The code verifier does not match the code challenge"));
+                return Err(OidcError::invalid_grant(
+                    "The code verifier does not match the code challenge",
+                ));
             }
             issue(&mut st, shared, &client_id, &c, &ac.session, now)
         }

@@ -43,7 +43,10 @@ impl Route {
             (&Method::POST | &Method::GET, "/") => Route::Sts,
             (&Method::POST, "/client/register" | "/device_authorization" | "/token") => Route::Oidc,
             (&Method::GET, "/authorize") => Route::Authorize,
-            (&Method::GET, "/federation/credentials" | "/assignment/accounts" | "/assignment/roles") => Route::Portal,
+            (
+                &Method::GET,
+                "/federation/credentials" | "/assignment/accounts" | "/assignment/roles",
+            ) => Route::Portal,
             (&Method::POST, "/logout") => Route::Portal,
             (_, p) if p == "/_sandbox" || p.starts_with("/_sandbox/") => Route::Admin,
             _ => Route::Unknown,
@@ -77,7 +80,9 @@ where
         async move { handle(&shared, req).await }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
     // A connection that fails (bad bytes, a reset, a deliberate drop) ends
     // here; the listener keeps serving everyone else.
     if let Err(e) = builder.serve_connection(TokioIo::new(io), service).await {
@@ -88,7 +93,12 @@ where
 fn too_large(route: Route, request_id: &str) -> Response<Body> {
     let message = format!("Request body is larger than {MAX_BODY} bytes");
     match route {
-        Route::Sts => sts::StsError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", message).into_response(request_id),
+        Route::Sts => sts::StsError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            message,
+        )
+        .into_response(request_id),
         _ => json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "RequestEntityTooLargeException",
@@ -125,7 +135,12 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Body
     Ok(response)
 }
 
-async fn answer(shared: &Shared, req: Request<Incoming>, route: Route, request_id: &str) -> Result<Response<Body>, Dropped> {
+async fn answer(
+    shared: &Shared,
+    req: Request<Incoming>,
+    route: Route,
+    request_id: &str,
+) -> Result<Response<Body>, Dropped> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -137,7 +152,10 @@ async fn answer(shared: &Shared, req: Request<Incoming>, route: Route, request_i
     let (parts, body) = req.into_parts();
     let body: Bytes = match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             return Ok(too_large(route, request_id));
         }
         // The client went away mid-body: nobody to answer.
@@ -189,11 +207,17 @@ mod tests {
     #[test]
     fn routes_follow_each_service_paths() {
         assert_eq!(Route::of(&Method::POST, "/", None), Route::Sts);
-        assert_eq!(Route::of(&Method::GET, "/", Some("Action=GetCallerIdentity")), Route::Sts);
+        assert_eq!(
+            Route::of(&Method::GET, "/", Some("Action=GetCallerIdentity")),
+            Route::Sts
+        );
         assert_eq!(Route::of(&Method::GET, "/", None), Route::Home);
         assert_eq!(Route::of(&Method::POST, "/token", None), Route::Oidc);
         assert_eq!(Route::of(&Method::GET, "/token", None), Route::Unknown);
-        assert_eq!(Route::of(&Method::GET, "/assignment/roles", Some("account_id=1")), Route::Portal);
+        assert_eq!(
+            Route::of(&Method::GET, "/assignment/roles", Some("account_id=1")),
+            Route::Portal
+        );
         assert_eq!(Route::of(&Method::POST, "/logout", None), Route::Portal);
         assert_eq!(Route::of(&Method::GET, "/_sandbox/", None), Route::Admin);
         assert_eq!(Route::of(&Method::GET, "/_sandboxed", None), Route::Unknown);

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::admin;
 use crate::clock::Clock;
 use crate::config_file::{self, ConfigTarget};
 use crate::creds::TokenKey;
@@ -23,7 +24,6 @@ use crate::faults::Faults;
 use crate::oidc::state::{Decision, OidcState, PendingSignIn, SessionInfo};
 use crate::state::{Shared, lock};
 use crate::world::World;
-use crate::admin;
 
 pub(crate) use http::MAX_BODY;
 
@@ -87,23 +87,35 @@ impl Sandbox {
         if !(config.speed.is_finite() && config.speed > 0.0 && config.speed <= MAX_SPEED) {
             return Err(SandboxError::Setting {
                 name: "speed",
-                message: format!("must be above 0 and at most {MAX_SPEED}, got {}", config.speed),
+                message: format!(
+                    "must be above 0 and at most {MAX_SPEED}, got {}",
+                    config.speed
+                ),
             });
         }
         config
             .faults
             .validate()
-            .map_err(|message| SandboxError::Setting { name: "faults", message })?;
+            .map_err(|message| SandboxError::Setting {
+                name: "faults",
+                message,
+            })?;
         let wanted = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
-        let listener = TcpListener::bind(wanted).await.map_err(|source| SandboxError::Bind {
-            addr: wanted.to_string(),
-            source,
-        })?;
+        let listener = TcpListener::bind(wanted)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                addr: wanted.to_string(),
+                source,
+            })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
             addr: wanted.to_string(),
             source,
         })?;
-        let tls = if config.tls { Some(tls::setup()?) } else { None };
+        let tls = if config.tls {
+            Some(tls::setup()?)
+        } else {
+            None
+        };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
         let shared = Arc::new(Shared {
@@ -119,7 +131,12 @@ impl Sandbox {
         });
         let (stop, stopped) = watch::channel(false);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), tls.map(|t| t.acceptor), stopped));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            Arc::clone(&shared),
+            tls.map(|t| t.acceptor),
+            stopped,
+        ));
         Ok(RunningSandbox {
             addr,
             base_url,
@@ -213,9 +230,10 @@ impl RunningSandbox {
 
     /// Replaces the faults; the next request sees them.
     pub fn set_faults(&self, faults: Faults) -> Result<(), SandboxError> {
-        faults
-            .validate()
-            .map_err(|message| SandboxError::Setting { name: "faults", message })?;
+        faults.validate().map_err(|message| SandboxError::Setting {
+            name: "faults",
+            message,
+        })?;
         *lock(&self.shared.faults) = faults;
         Ok(())
     }

@@ -4,7 +4,9 @@
 //! access"), each noted where it is applied.
 
 use super::auth::{Caller, role_id};
-use super::params::{EXTERNAL_ID_PATTERN, Params, SERIAL_PATTERN, SESSION_NAME_PATTERN, Violations};
+use super::params::{
+    EXTERNAL_ID_PATTERN, Params, SERIAL_PATTERN, SESSION_NAME_PATTERN, Violations,
+};
 use super::xml::{StsError, element};
 use crate::creds::{Claims, Issued, Principal};
 use crate::state::{Shared, iso8601, lock};
@@ -27,7 +29,13 @@ fn not_authorized(caller: &Caller, role_arn: &str) -> StsError {
 
 /// Checks an MFA serial and code for the calling IAM user; true when both
 /// were given and valid, false when neither was given.
-fn check_mfa(shared: &Shared, caller: &Caller, serial: Option<&str>, code: Option<&str>, action: &str) -> Result<bool, StsError> {
+fn check_mfa(
+    shared: &Shared,
+    caller: &Caller,
+    serial: Option<&str>,
+    code: Option<&str>,
+    action: &str,
+) -> Result<bool, StsError> {
     let (serial, code) = match (serial, code) {
         (None, None) => return Ok(false),
         (Some(s), Some(c)) => (s, c),
@@ -38,7 +46,11 @@ fn check_mfa(shared: &Shared, caller: &Caller, serial: Option<&str>, code: Optio
         }
     };
     let unable = || {
-        let lead = if action == "GetSessionToken" { "GetSessionToken call failed" } else { "MultiFactorAuthentication failed" };
+        let lead = if action == "GetSessionToken" {
+            "GetSessionToken call failed"
+        } else {
+            "MultiFactorAuthentication failed"
+        };
         StsError::access_denied(format!(
             "{lead}, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
         ))
@@ -49,7 +61,11 @@ fn check_mfa(shared: &Shared, caller: &Caller, serial: Option<&str>, code: Optio
         return Err(unable());
     }
     let secret = decode_base32(device.totp_secret.expose()).ok_or_else(unable)?;
-    let invalid = || StsError::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.");
+    let invalid = || {
+        StsError::access_denied(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )
+    };
     // RFC 6238 section 5.2: accept one step of drift either way.
     let step = shared.now_unix() / TOTP_STEP_SECS;
     let matched = [step.saturating_sub(1), step, step + 1]
@@ -60,7 +76,10 @@ fn check_mfa(shared: &Shared, caller: &Caller, serial: Option<&str>, code: Optio
     // devices": each code can be used only once).
     let mut used = lock(&shared.used_codes);
     used.retain(|_, s| *s + 2 >= step);
-    if used.insert((serial.to_owned(), code.to_owned()), matched).is_some() {
+    if used
+        .insert((serial.to_owned(), code.to_owned()), matched)
+        .is_some()
+    {
         return Err(invalid());
     }
     Ok(true)
@@ -69,7 +88,11 @@ fn check_mfa(shared: &Shared, caller: &Caller, serial: Option<&str>, code: Optio
 fn credentials_xml(issued: &Issued, expires: u64) -> String {
     let mut x = String::from("    <Credentials>\n");
     x.push_str(&element(6, "AccessKeyId", &issued.access_key_id));
-    x.push_str(&element(6, "SecretAccessKey", issued.secret_access_key.expose()));
+    x.push_str(&element(
+        6,
+        "SecretAccessKey",
+        issued.secret_access_key.expose(),
+    ));
     x.push_str(&element(6, "SessionToken", issued.session_token.expose()));
     x.push_str(&element(6, "Expiration", &iso8601(expires)));
     x.push_str("    </Credentials>\n");
@@ -86,24 +109,61 @@ fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// AssumeRole; the XML of `<AssumeRoleResult>`.
-pub(crate) fn assume_role(shared: &Shared, caller: &Caller, p: &Params) -> Result<String, StsError> {
+pub(crate) fn assume_role(
+    shared: &Shared,
+    caller: &Caller,
+    p: &Params,
+) -> Result<String, StsError> {
     let mut v = Violations::default();
     v.string(p.get("RoleArn"), "roleArn", true, 20, 2048, None);
-    v.string(p.get("RoleSessionName"), "roleSessionName", true, 2, 64, Some(SESSION_NAME_PATTERN));
+    v.string(
+        p.get("RoleSessionName"),
+        "roleSessionName",
+        true,
+        2,
+        64,
+        Some(SESSION_NAME_PATTERN),
+    );
     let duration = v.integer(p.get("DurationSeconds"), "durationSeconds", 900, 43200);
-    v.string(p.get("ExternalId"), "externalId", false, 2, 1224, Some(EXTERNAL_ID_PATTERN));
-    v.string(p.get("SerialNumber"), "serialNumber", false, 9, 256, Some(SERIAL_PATTERN));
+    v.string(
+        p.get("ExternalId"),
+        "externalId",
+        false,
+        2,
+        1224,
+        Some(EXTERNAL_ID_PATTERN),
+    );
+    v.string(
+        p.get("SerialNumber"),
+        "serialNumber",
+        false,
+        9,
+        256,
+        Some(SERIAL_PATTERN),
+    );
     v.token_code(p.get("TokenCode"));
     v.finish()?;
-    let (role_arn, session) = (p.get("RoleArn").unwrap_or_default(), p.get("RoleSessionName").unwrap_or_default());
+    let (role_arn, session) = (
+        p.get("RoleArn").unwrap_or_default(),
+        p.get("RoleSessionName").unwrap_or_default(),
+    );
 
     let Some((account, name)) = parse_role_arn(role_arn) else {
         return Err(StsError::validation(format!("{role_arn} is invalid")));
     };
     // AWS answers AccessDenied, not "no such role", for roles that do not
     // exist, so as not to reveal which roles exist.
-    let role = shared.world.role(account, name).ok_or_else(|| not_authorized(caller, role_arn))?;
-    let mfa_now = check_mfa(shared, caller, p.get("SerialNumber"), p.get("TokenCode"), "AssumeRole")?;
+    let role = shared
+        .world
+        .role(account, name)
+        .ok_or_else(|| not_authorized(caller, role_arn))?;
+    let mfa_now = check_mfa(
+        shared,
+        caller,
+        p.get("SerialNumber"),
+        p.get("TokenCode"),
+        "AssumeRole",
+    )?;
     let iam_arn = caller.iam_arn();
     if !role.trust.iter().any(|t| principal_matches(t, &iam_arn)) {
         return Err(not_authorized(caller, role_arn));
@@ -145,34 +205,68 @@ pub(crate) fn assume_role(shared: &Shared, caller: &Caller, p: &Params) -> Resul
     });
     let mut x = credentials_xml(&issued, expires);
     x.push_str("    <AssumedRoleUser>\n");
-    x.push_str(&element(6, "AssumedRoleId", &format!("{}:{session}", role_id(&role.account, &role.name))));
-    x.push_str(&element(6, "Arn", &format!("arn:aws:sts::{}:assumed-role/{}/{session}", role.account, role.name)));
+    x.push_str(&element(
+        6,
+        "AssumedRoleId",
+        &format!("{}:{session}", role_id(&role.account, &role.name)),
+    ));
+    x.push_str(&element(
+        6,
+        "Arn",
+        &format!(
+            "arn:aws:sts::{}:assumed-role/{}/{session}",
+            role.account, role.name
+        ),
+    ));
     x.push_str("    </AssumedRoleUser>\n");
     Ok(x)
 }
 
 /// GetSessionToken; the XML of `<GetSessionTokenResult>`.
-pub(crate) fn get_session_token(shared: &Shared, caller: &Caller, p: &Params) -> Result<String, StsError> {
+pub(crate) fn get_session_token(
+    shared: &Shared,
+    caller: &Caller,
+    p: &Params,
+) -> Result<String, StsError> {
     let mut v = Violations::default();
     let duration = v.integer(p.get("DurationSeconds"), "durationSeconds", 900, 129_600);
-    v.string(p.get("SerialNumber"), "serialNumber", false, 9, 256, Some(SERIAL_PATTERN));
+    v.string(
+        p.get("SerialNumber"),
+        "serialNumber",
+        false,
+        9,
+        256,
+        Some(SERIAL_PATTERN),
+    );
     v.token_code(p.get("TokenCode"));
     v.finish()?;
     // GetSessionToken takes long-term IAM user keys only (STS API Reference,
     // GetSessionToken: "you cannot call GetSessionToken with session credentials").
     if caller.temporary {
-        return Err(StsError::access_denied("Cannot call GetSessionToken with session credentials"));
+        return Err(StsError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        ));
     }
     let Some(user) = caller.user_name() else {
-        return Err(StsError::access_denied("Cannot call GetSessionToken with session credentials"));
+        return Err(StsError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        ));
     };
-    let mfa = check_mfa(shared, caller, p.get("SerialNumber"), p.get("TokenCode"), "GetSessionToken")?;
+    let mfa = check_mfa(
+        shared,
+        caller,
+        p.get("SerialNumber"),
+        p.get("TokenCode"),
+        "GetSessionToken",
+    )?;
     let requested = duration.map_or(DEFAULT_SESSION_SECS, |d| d as u64);
     let expires = shared.now_unix() + shared.scaled_secs(requested);
     let issued = shared.tokens.issue(Claims {
         key_id: String::new(),
         account: caller.account.clone(),
-        principal: Principal::User { name: user.to_owned() },
+        principal: Principal::User {
+            name: user.to_owned(),
+        },
         mfa,
         expires,
     });
@@ -193,7 +287,10 @@ mod tests {
 
     #[test]
     fn role_arns_split_into_account_and_name() {
-        assert_eq!(parse_role_arn("arn:aws:iam::111111111111:role/Deploy"), Some(("111111111111", "Deploy")));
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::111111111111:role/Deploy"),
+            Some(("111111111111", "Deploy"))
+        );
         assert_eq!(
             parse_role_arn("arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/X"),
             Some(("111111111111", "X"))

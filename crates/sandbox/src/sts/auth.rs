@@ -52,7 +52,10 @@ impl Caller {
         match &self.principal {
             Principal::User { name } => format!("arn:aws:iam::{}:user/{name}", self.account),
             Principal::Role { name, session } => {
-                format!("arn:aws:sts::{}:assumed-role/{name}/{session}", self.account)
+                format!(
+                    "arn:aws:sts::{}:assumed-role/{name}/{session}",
+                    self.account
+                )
             }
         }
     }
@@ -101,7 +104,11 @@ pub(crate) fn authenticate(shared: &Shared, req: &Req) -> Result<Caller, StsErro
     let auth = parse_authorization(req.header("authorization"))
         .map_err(|m| StsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", m.0))?
         .ok_or_else(|| {
-            StsError::new(StatusCode::FORBIDDEN, "MissingAuthenticationToken", "Request is missing Authentication Token")
+            StsError::new(
+                StatusCode::FORBIDDEN,
+                "MissingAuthenticationToken",
+                "Request is missing Authentication Token",
+            )
         })?;
     let amz_date = req.header("x-amz-date").map(str::to_owned).ok_or_else(|| {
         StsError::new(
@@ -111,7 +118,11 @@ pub(crate) fn authenticate(shared: &Shared, req: &Req) -> Result<Caller, StsErro
         )
     })?;
     let signed_at = parse_amz_date(&amz_date).ok_or_else(|| {
-        StsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."))
+        StsError::new(
+            StatusCode::BAD_REQUEST,
+            "IncompleteSignature",
+            format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."),
+        )
     })?;
     if auth.service != "sts" {
         return Err(StsError::new(
@@ -126,7 +137,9 @@ pub(crate) fn authenticate(shared: &Shared, req: &Req) -> Result<Caller, StsErro
     let (caller, secret, expires) = if let Some(user) = shared.world.user_by_key(&auth.key_id) {
         let caller = Caller {
             account: user.account.clone(),
-            principal: Principal::User { name: user.name.clone() },
+            principal: Principal::User {
+                name: user.name.clone(),
+            },
             temporary: false,
             mfa: false,
         };
@@ -142,7 +155,11 @@ pub(crate) fn authenticate(shared: &Shared, req: &Req) -> Result<Caller, StsErro
             temporary: true,
             mfa: claims.mfa,
         };
-        (caller, shared.tokens.secret_for(&auth.key_id), Some(claims.expires))
+        (
+            caller,
+            shared.tokens.secret_for(&auth.key_id),
+            Some(claims.expires),
+        )
     };
 
     // The 15-minute window, with AWS's wording.

@@ -35,7 +35,11 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
     let params = Params(all);
     let caller = auth::authenticate(shared, req)?;
     let Some(action) = params.get("Action") else {
-        return Err(StsError::new(StatusCode::BAD_REQUEST, "MissingAction", "Missing Action"));
+        return Err(StsError::new(
+            StatusCode::BAD_REQUEST,
+            "MissingAction",
+            "Missing Action",
+        ));
     };
     let version = params.get("Version").unwrap_or(VERSION);
     let unknown = || {
@@ -49,8 +53,14 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
         return Err(unknown());
     }
     match action {
-        "AssumeRole" => Ok(("AssumeRole", actions::assume_role(shared, &caller, &params)?)),
-        "GetSessionToken" => Ok(("GetSessionToken", actions::get_session_token(shared, &caller, &params)?)),
+        "AssumeRole" => Ok((
+            "AssumeRole",
+            actions::assume_role(shared, &caller, &params)?,
+        )),
+        "GetSessionToken" => Ok((
+            "GetSessionToken",
+            actions::get_session_token(shared, &caller, &params)?,
+        )),
         "GetCallerIdentity" => Ok(("GetCallerIdentity", actions::get_caller_identity(&caller))),
         _ => Err(unknown()),
     }

@@ -12,7 +12,10 @@ pub(crate) struct Params(pub Vec<(String, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -30,12 +33,22 @@ impl Violations {
             Some(v) => format!("'{v}'"),
             None => "null".into(),
         };
-        self.0.push(format!("Value {shown} at '{member}' failed to satisfy constraint: {constraint}"));
+        self.0.push(format!(
+            "Value {shown} at '{member}' failed to satisfy constraint: {constraint}"
+        ));
     }
 
     /// A required string with length bounds and an allowed character set
     /// (`extra` lists the characters besides `\w`; `None` allows any).
-    pub fn string(&mut self, value: Option<&str>, member: &str, required: bool, min: usize, max: usize, pattern: Option<(&str, &str)>) {
+    pub fn string(
+        &mut self,
+        value: Option<&str>,
+        member: &str,
+        required: bool,
+        min: usize,
+        max: usize,
+        pattern: Option<(&str, &str)>,
+    ) {
         let Some(v) = value else {
             if required {
                 self.push(None, member, "Member must not be null".into());
@@ -44,30 +57,56 @@ impl Violations {
         };
         let len = v.chars().count();
         if len < min {
-            self.push(Some(v), member, format!("Member must have length greater than or equal to {min}"));
+            self.push(
+                Some(v),
+                member,
+                format!("Member must have length greater than or equal to {min}"),
+            );
         }
         if len > max {
-            self.push(Some(v), member, format!("Member must have length less than or equal to {max}"));
+            self.push(
+                Some(v),
+                member,
+                format!("Member must have length less than or equal to {max}"),
+            );
         }
         if let Some((extra, shown)) = pattern {
             if !v.chars().all(|c| allowed(c, extra)) {
-                self.push(Some(v), member, format!("Member must satisfy regular expression pattern: {shown}"));
+                self.push(
+                    Some(v),
+                    member,
+                    format!("Member must satisfy regular expression pattern: {shown}"),
+                );
             }
         }
     }
 
     /// An optional integer within bounds; `Err` carries a not-a-number value.
-    pub fn integer(&mut self, value: Option<&str>, member: &str, min: i64, max: i64) -> Option<i64> {
+    pub fn integer(
+        &mut self,
+        value: Option<&str>,
+        member: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
         let v = value?;
         let Ok(n) = v.trim().parse::<i64>() else {
             self.push(Some(v), member, "Member must be a number".into());
             return None;
         };
         if n < min {
-            self.push(Some(v), member, format!("Member must have value greater than or equal to {min}"));
+            self.push(
+                Some(v),
+                member,
+                format!("Member must have value greater than or equal to {min}"),
+            );
         }
         if n > max {
-            self.push(Some(v), member, format!("Member must have value less than or equal to {max}"));
+            self.push(
+                Some(v),
+                member,
+                format!("Member must have value less than or equal to {max}"),
+            );
         }
         Some(n)
     }
@@ -77,7 +116,11 @@ impl Violations {
         if let Some(v) = value {
             self.string(Some(v), "tokenCode", false, 6, 6, None);
             if !v.chars().all(|c| c.is_ascii_digit()) {
-                self.push(Some(v), "tokenCode", "Member must satisfy regular expression pattern: [\\d]*".into());
+                self.push(
+                    Some(v),
+                    "tokenCode",
+                    "Member must satisfy regular expression pattern: [\\d]*".into(),
+                );
             }
         }
     }
@@ -86,8 +129,14 @@ impl Violations {
     pub fn finish(self) -> Result<(), StsError> {
         match self.0.len() {
             0 => Ok(()),
-            1 => Err(StsError::validation(format!("1 validation error detected: {}", self.0[0]))),
-            n => Err(StsError::validation(format!("{n} validation errors detected: {}", self.0.join("; ")))),
+            1 => Err(StsError::validation(format!(
+                "1 validation error detected: {}",
+                self.0[0]
+            ))),
+            n => Err(StsError::validation(format!(
+                "{n} validation errors detected: {}",
+                self.0.join("; ")
+            ))),
         }
     }
 }
@@ -119,16 +168,40 @@ mod tests {
     fn several_violations_are_counted_and_joined() {
         let mut v = Violations::default();
         v.string(None, "roleArn", true, 20, 2048, None);
-        v.string(Some("a"), "roleSessionName", true, 2, 64, Some(SESSION_NAME_PATTERN));
+        v.string(
+            Some("a"),
+            "roleSessionName",
+            true,
+            2,
+            64,
+            Some(SESSION_NAME_PATTERN),
+        );
         let e = v.finish().unwrap_err();
-        assert!(e.message.starts_with("2 validation errors detected: Value null at 'roleArn'"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("2 validation errors detected: Value null at 'roleArn'"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("; Value 'a' at 'roleSessionName'"));
     }
 
     #[test]
     fn patterns_reject_spaces() {
         let mut v = Violations::default();
-        v.string(Some("has space"), "roleSessionName", true, 2, 64, Some(SESSION_NAME_PATTERN));
-        assert!(v.finish().unwrap_err().message.contains("regular expression pattern"));
+        v.string(
+            Some("has space"),
+            "roleSessionName",
+            true,
+            2,
+            64,
+            Some(SESSION_NAME_PATTERN),
+        );
+        assert!(
+            v.finish()
+                .unwrap_err()
+                .message
+                .contains("regular expression pattern")
+        );
     }
 }

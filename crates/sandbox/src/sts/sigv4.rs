@@ -76,7 +76,9 @@ pub(crate) fn parse_authorization(value: Option<&str>) -> Result<Option<AuthHead
 /// Parses `X-Amz-Date` (`YYYYMMDD'T'HHMMSS'Z'`).
 pub(crate) fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
     let fmt = format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::PrimitiveDateTime::parse(s, fmt).ok().map(|t| t.assume_utc())
+    time::PrimitiveDateTime::parse(s, fmt)
+        .ok()
+        .map(|t| t.assume_utc())
 }
 
 /// Formats a time as `X-Amz-Date` does.
@@ -94,7 +96,11 @@ fn trim_all(v: &str) -> String {
 pub(crate) fn canonical_request(req: &Req, auth: &AuthHeader) -> String {
     // CanonicalURI: the URI-encoded path; for services other than S3 the
     // path segments are encoded a second time.
-    let path = if req.path.is_empty() { "/" } else { req.path.as_str() };
+    let path = if req.path.is_empty() {
+        "/"
+    } else {
+        req.path.as_str()
+    };
     let canonical_uri = uri_encode(path, true);
     // CanonicalQueryString: decoded then encoded names and values, sorted.
     let mut pairs: Vec<(String, String)> = parse_form(req.query.as_bytes())
@@ -139,8 +145,16 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 /// The signature a client holding `secret` would have sent.
-pub(crate) fn expected_signature(req: &Req, auth: &AuthHeader, amz_date: &str, secret: &str) -> String {
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
+pub(crate) fn expected_signature(
+    req: &Req,
+    auth: &AuthHeader,
+    amz_date: &str,
+    secret: &str,
+) -> String {
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex::encode(Sha256::digest(canonical_request(req, auth).as_bytes()))
@@ -154,7 +168,11 @@ pub(crate) fn expected_signature(req: &Req, auth: &AuthHeader, amz_date: &str, s
 
 /// Compares signatures in time independent of where they differ.
 pub(crate) fn same_signature(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -167,7 +185,12 @@ mod tests {
     fn reproduces_aws_documented_signature() {
         let mut headers = http::HeaderMap::new();
         headers.insert("host", "iam.amazonaws.com".parse().unwrap());
-        headers.insert("content-type", "application/x-www-form-urlencoded; charset=utf-8".parse().unwrap());
+        headers.insert(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8"
+                .parse()
+                .unwrap(),
+        );
         headers.insert("x-amz-date", "20150830T123600Z".parse().unwrap());
         let req = Req {
             method: http::Method::GET,
@@ -184,8 +207,16 @@ mod tests {
             signed_headers: vec!["content-type".into(), "host".into(), "x-amz-date".into()],
             signature: String::new(),
         };
-        let sig = expected_signature(&req, &auth, "20150830T123600Z", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-        assert_eq!(sig, "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+        let sig = expected_signature(
+            &req,
+            &auth,
+            "20150830T123600Z",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        );
+        assert_eq!(
+            sig,
+            "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        );
     }
 
     #[test]

@@ -64,7 +64,11 @@ impl StsError {
     /// The XML answer.
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         // `Type` is Sender for the caller's faults and Receiver for the service's.
-        let kind = if self.status.is_server_error() { "Receiver" } else { "Sender" };
+        let kind = if self.status.is_server_error() {
+            "Receiver"
+        } else {
+            "Sender"
+        };
         let body = format!(
             "<ErrorResponse xmlns=\"{XMLNS}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
             self.code,
@@ -96,8 +100,12 @@ mod tests {
 
     #[tokio::test]
     async fn errors_have_the_query_protocol_shape() {
-        let r = StsError::new(StatusCode::FORBIDDEN, "ExpiredToken", "The security token included in the request is expired")
-            .into_response("rid-1");
+        let r = StsError::new(
+            StatusCode::FORBIDDEN,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        )
+        .into_response("rid-1");
         assert_eq!(r.status(), 403);
         let body = r.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8(body.to_vec()).unwrap();

@@ -9,7 +9,7 @@
 //! checked once ([`World::validate`]) so the server never meets an
 //! impossible one.
 
-mod default;
+pub(crate) mod default;
 mod validate;
 
 use std::path::Path;
