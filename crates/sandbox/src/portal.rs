@@ -104,7 +104,7 @@ fn page(req: &Req) -> Result<(usize, usize), PortalError> {
     Ok((start, max))
 }
 
-fn paged(items: Vec<Value>, start: usize, max: usize, key: &str) -> Value {
+fn paged(items: &[Value], start: usize, max: usize, key: &str) -> Value {
     let end = (start + max).min(items.len());
     let slice: Vec<Value> = items
         .get(start..end)
@@ -165,20 +165,20 @@ fn answer(shared: &Shared, req: &Req) -> Result<Option<Value>, PortalError> {
         }
         "/assignment/accounts" => {
             let (start, max) = page(req)?;
-            let items = world
+            let items: Vec<Value> = world
                 .accounts
                 .iter()
                 .filter(|a| !a.permission_sets.is_empty())
                 .map(|a| json!({"accountId": a.id, "accountName": a.name, "emailAddress": a.email}))
                 .collect();
-            Ok(Some(paged(items, start, max, "accountList")))
+            Ok(Some(paged(&items, start, max, "accountList")))
         }
         "/assignment/roles" => {
             let account_id = req
                 .query_param("account_id")
                 .ok_or_else(|| PortalError::invalid("account_id is required"))?;
             let (start, max) = page(req)?;
-            let items = world
+            let items: Vec<Value> = world
                 .account(&account_id)
                 .map(|a| {
                     a.permission_sets
@@ -187,7 +187,7 @@ fn answer(shared: &Shared, req: &Req) -> Result<Option<Value>, PortalError> {
                         .collect()
                 })
                 .unwrap_or_default();
-            Ok(Some(paged(items, start, max, "roleList")))
+            Ok(Some(paged(&items, start, max, "roleList")))
         }
         _ => {
             // Logout ends the sign-in session server-side (SSO API Reference, Logout).

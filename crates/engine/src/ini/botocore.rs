@@ -22,11 +22,18 @@
 //! - an option line before any header is a `MissingSectionHeaderError`;
 //! - a value that starts with a newline (`key =` followed by indented lines) is
 //!   split at Python's line boundaries and each non-empty line must hold `=`.
+//!
+//! Two more refusals are the document's to report, as they concern the bytes
+//! rather than a line: Python decodes the file as UTF-8 (the locale's
+//! encoding, UTF-8 in practice and under the C locale), so invalid bytes fail
+//! it, and it keeps a byte-order mark as a character before the first header,
+//! which fails as a missing header. This reading starts after the mark.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::line::Line;
-use super::text::{Span, chars_lossy, python_rstrip, python_strip};
+use super::text::{Span, chars_lossy, find_any, python_rstrip, python_strip};
 
 /// A line configparser or botocore cannot read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,36 +77,80 @@ struct KeyRec {
 
 const DEFAULT_SECTION: &[u8] = b"DEFAULT";
 
-/// Reads `bytes` from `start` (after a byte-order mark) the way botocore does.
-pub(crate) fn check(bytes: &[u8], start: usize, lines: &[Line]) -> Vec<Finding> {
+/// Reads the document's `lines` the way botocore does.
+pub(crate) fn check(bytes: &[u8], lines: &[Line]) -> Vec<Finding> {
     let mut r = Reader {
         bytes,
-        lines,
         line_idx: 0,
         findings: Vec::new(),
-        sections: HashMap::new(),
+        sections: HashMap::default(),
         keys: Vec::new(),
-        section_first_key: Vec::new(),
+        section_first_key: vec![0],
         default_nested: Vec::new(),
+        cur: None,
+        sect_name: Span::default(),
+        indent_level: 0,
     };
-    r.run(start);
+    for (idx, line) in lines.iter().enumerate() {
+        r.line_idx = idx;
+        if !line.lone_cr {
+            r.read(line.content);
+            continue;
+        }
+        // Python also breaks lines at a lone `\r`. (An empty piece after a
+        // final `\r` reads as a blank line, which changes nothing.)
+        let mut at = line.content.start;
+        for piece in line.content.of(bytes).split(|b| *b == b'\r') {
+            r.read(Span::new(at, at + piece.len()));
+            at += piece.len() + 1;
+        }
+    }
+    r.check_default_nested();
     r.findings
+}
+
+/// Section names hashed with FNV-1a: short keys, no untrusted peer.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 struct Reader<'a> {
     bytes: &'a [u8],
-    lines: &'a [Line],
-    /// Index of the document line holding the current Python line.
+    /// Index of the document line being read.
     line_idx: usize,
     findings: Vec<Finding>,
     /// Exact header name -> line index of its first occurrence.
-    sections: HashMap<&'a [u8], usize>,
+    sections: FastMap<&'a [u8], usize>,
     /// Every option, in order; `section` indexes `section_first_key`.
     keys: Vec<KeyRec>,
     /// For each section occurrence (0 is DEFAULT): its first index in `keys`.
     section_first_key: Vec<usize>,
     /// DEFAULT options whose nested value botocore cannot split: (key, line).
     default_nested: Vec<(Span, usize)>,
+    /// configparser's state: the option lines may continue, the current
+    /// section's name, the indentation of the last option or header line.
+    cur: Option<Current>,
+    sect_name: Span,
+    indent_level: usize,
 }
 
 /// The option whose value the following lines may continue.
@@ -114,67 +165,55 @@ struct Current {
 }
 
 impl<'a> Reader<'a> {
-    fn run(&mut self, start: usize) {
-        self.section_first_key.push(0);
-        let mut cur: Option<Current> = None;
-        let mut sect_name = Span::default();
-        let mut indent_level = 0usize;
-        let mut pos = start;
-        while pos < self.bytes.len() {
-            let (content, next) = python_line(self.bytes, pos);
-            self.seek_line(pos);
-            pos = next;
-            let (value, indent) = python_strip(self.bytes, content);
-            let text = value.of(self.bytes);
-            if text.first().is_some_and(|b| *b == b'#' || *b == b';') || value.is_empty() {
-                // Comments are skipped; blank lines join a value as empty parts,
-                // which change nothing botocore checks.
-                continue;
+    /// One Python line (`content`, without its line break).
+    fn read(&mut self, content: Span) {
+        let (value, indent) = python_strip(self.bytes, content);
+        let text = value.of(self.bytes);
+        let Some(&first) = text.first() else {
+            // A blank line joins a value as an empty part: nothing to check.
+            return;
+        };
+        if first == b'#' || first == b';' {
+            return;
+        }
+        if let Some(c) = self
+            .cur
+            .filter(|c| c.option.is_some() && indent > self.indent_level)
+        {
+            if c.nested {
+                self.check_nested(c, value);
             }
-            if let Some(c) = cur.filter(|c| c.option.is_some() && indent > indent_level) {
-                if c.nested {
-                    self.check_nested(c, value);
-                }
-                continue;
-            }
-            indent_level = indent;
-            if let Some(name) = header_name(self.bytes, value) {
-                sect_name = name;
-                cur = Some(Current {
-                    section: self.open_section(name),
-                    option: None,
-                    nested: false,
-                });
-                continue;
-            }
-            let Some(c) = cur else {
-                self.line_error(BotocoreError::MissingSectionHeader);
-                continue;
-            };
-            let Some(eq) = text.iter().position(|b| *b == b'=' || *b == b':') else {
-                self.line_error(BotocoreError::NoDelimiter);
-                continue;
-            };
-            let key = python_rstrip(self.bytes, Span::new(value.start, value.start + eq));
-            if key.is_empty() {
-                self.line_error(BotocoreError::EmptyKey);
-            }
-            self.add_key(c.section, sect_name, key);
-            let rest = python_strip(self.bytes, Span::new(value.start + eq + 1, value.end)).0;
-            cur = Some(Current {
-                section: c.section,
-                option: (!key.is_empty()).then_some(key),
-                nested: rest.is_empty(),
+            return;
+        }
+        self.indent_level = indent;
+        if let Some(name) = header_name(self.bytes, value) {
+            self.sect_name = name;
+            self.cur = Some(Current {
+                section: self.open_section(name),
+                option: None,
+                nested: false,
             });
+            return;
         }
-        self.check_default_nested();
-    }
-
-    /// Moves `line_idx` to the document line holding byte `pos`.
-    fn seek_line(&mut self, pos: usize) {
-        while self.line_idx + 1 < self.lines.len() && self.lines[self.line_idx].full.end <= pos {
-            self.line_idx += 1;
+        let Some(c) = self.cur else {
+            self.line_error(BotocoreError::MissingSectionHeader);
+            return;
+        };
+        let Some(eq) = find_any(text, [b'=', b':']) else {
+            self.line_error(BotocoreError::NoDelimiter);
+            return;
+        };
+        let key = python_rstrip(self.bytes, Span::new(value.start, value.start + eq));
+        if key.is_empty() {
+            self.line_error(BotocoreError::EmptyKey);
         }
+        self.add_key(c.section, key);
+        let rest = python_strip(self.bytes, Span::new(value.start + eq + 1, value.end)).0;
+        self.cur = Some(Current {
+            section: c.section,
+            option: (!key.is_empty()).then_some(key),
+            nested: rest.is_empty(),
+        });
     }
 
     fn line_error(&mut self, error: BotocoreError) {
@@ -204,7 +243,7 @@ impl<'a> Reader<'a> {
         self.section_first_key.len() - 1
     }
 
-    fn add_key(&mut self, section: usize, section_name: Span, key: Span) {
+    fn add_key(&mut self, section: usize, key: Span) {
         // A regular section's options are contiguous from its start; DEFAULT's
         // may be spread over the file, as `[DEFAULT]` may repeat.
         let from = if section == 0 {
@@ -219,7 +258,7 @@ impl<'a> Reader<'a> {
         if let Some(k) = earlier {
             self.findings.push(Finding::DuplicateKey {
                 line: self.line_idx,
-                section: section_name,
+                section: self.sect_name,
                 key,
                 first: k.line,
             });
@@ -233,9 +272,7 @@ impl<'a> Reader<'a> {
 
     /// A continuation of `key =`: every Python line in it must hold `=`.
     fn check_nested(&mut self, c: Current, value: Span) {
-        let bad = python_splitlines(self.bytes, value)
-            .any(|piece| !piece.is_empty() && !piece.of(self.bytes).contains(&b'='));
-        if !bad {
+        if nested_ok(self.bytes, value) {
             return;
         }
         match (c.section, c.option) {
@@ -264,22 +301,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The Python line starting at `pos`: its text and where the next one starts.
-fn python_line(bytes: &[u8], pos: usize) -> (Span, usize) {
-    match bytes[pos..].iter().position(|b| *b == b'\n' || *b == b'\r') {
-        None => (Span::new(pos, bytes.len()), bytes.len()),
-        Some(i) => {
-            let end = pos + i;
-            let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
-                end + 2
-            } else {
-                end + 1
-            };
-            (Span::new(pos, end), next)
-        }
-    }
-}
-
 /// configparser's section pattern `\[(?P<header>.+)\]` matched at the start of
 /// a stripped line: the name runs to the last `]`.
 fn header_name(bytes: &[u8], value: Span) -> Option<Span> {
@@ -291,27 +312,43 @@ fn header_name(bytes: &[u8], value: Span) -> Option<Span> {
     (close >= 2).then(|| Span::new(value.start + 1, value.start + close))
 }
 
-/// Python's `str.splitlines()` pieces of `span`, each stripped.
-fn python_splitlines(bytes: &[u8], span: Span) -> impl Iterator<Item = Span> + '_ {
-    let mut cuts = vec![span.start];
-    for (start, c, end) in chars_lossy(span.of(bytes)) {
-        if matches!(
-            c,
-            '\u{0b}'
-                | '\u{0c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        ) {
-            cuts.push(span.start + start);
-            cuts.push(span.start + end);
+/// Python's `str.splitlines()` boundaries left inside one line of a file.
+fn is_python_break(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0b}' | '\u{0c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// botocore's `_parse_nested` on one part of a value: every piece between
+/// Python line breaks, stripped, is empty or holds `=`.
+fn nested_ok(bytes: &[u8], span: Span) -> bool {
+    let text = span.of(bytes);
+    let piece_ok = |start: usize, end: usize| {
+        let piece = python_strip(bytes, Span::new(span.start + start, span.start + end)).0;
+        piece.is_empty() || piece.of(bytes).contains(&b'=')
+    };
+    let mut from = 0;
+    if text.is_ascii() {
+        for (i, b) in text.iter().enumerate() {
+            if is_python_break(char::from(*b)) {
+                if !piece_ok(from, i) {
+                    return false;
+                }
+                from = i + 1;
+            }
+        }
+    } else {
+        for (start, c, end) in chars_lossy(text) {
+            if is_python_break(c) {
+                if !piece_ok(from, start) {
+                    return false;
+                }
+                from = end;
+            }
         }
     }
-    cuts.push(span.end);
-    (0..cuts.len() / 2).map(move |i| python_strip(bytes, Span::new(cuts[2 * i], cuts[2 * i + 1])).0)
+    piece_ok(from, text.len())
 }
 
 /// Python `a.lower() == b.lower()`.

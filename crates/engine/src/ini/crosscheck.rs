@@ -15,6 +15,7 @@ use super::Document;
 use crate::profiles::{MergeOptions, Mode, merge};
 
 /// (name, file bytes, the configparser exception botocore raises or `None`).
+#[rustfmt::skip]
 const CASES: &[(&str, &[u8], Option<&str>)] = &[
     ("plain", b"[default]\nregion = us-east-1\n", None),
     ("crlf", b"[default]\r\nregion = us-east-1\r\n", None),
@@ -83,7 +84,12 @@ for hexed in json.load(sys.stdin):
 )]
 fn python() -> PathBuf {
     std::env::var_os("LEASEKEEPER_PYTHON").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../.venv/bin/python"
+            ))
+        },
         PathBuf::from,
     )
 }
@@ -129,16 +135,34 @@ fn botocore_refuses_exactly_the_files_we_say_it_refuses() {
         let doc = Document::parse(bytes);
         let live = got["error"].as_str();
         if live != *seen {
-            failures.push(format!("{name}: botocore now says {got}, the table says {seen:?}"));
+            failures.push(format!(
+                "{name}: botocore now says {got}, the table says {seen:?}"
+            ));
         }
         if doc.rejects_file_for_botocore() != seen.is_some() {
-            failures.push(format!("{name}: we say rejected={}, issues {:?}", doc.rejects_file_for_botocore(), doc.issues()));
+            failures.push(format!(
+                "{name}: we say rejected={}, issues {:?}",
+                doc.rejects_file_for_botocore(),
+                doc.issues()
+            ));
         }
-        let fatal_lines: Vec<u32> = doc.issues().iter().filter(|i| i.rejects_file_for_botocore()).map(|i| i.line).collect();
+        let fatal_lines: Vec<u32> = doc
+            .issues()
+            .iter()
+            .filter(|i| i.rejects_file_for_botocore())
+            .map(|i| i.line)
+            .collect();
         let same_numbering = !bytes.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n');
-        for line in got["lines"].as_array().into_iter().flatten().filter_map(Value::as_u64) {
+        for line in got["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+        {
             if same_numbering && !fatal_lines.contains(&(line as u32)) {
-                failures.push(format!("{name}: botocore names line {line}, we flag {fatal_lines:?}"));
+                failures.push(format!(
+                    "{name}: botocore names line {line}, we flag {fatal_lines:?}"
+                ));
             }
         }
     }
@@ -173,21 +197,37 @@ fn botocore_fixtures_get_the_same_verdict_and_profile_names() {
     for ((name, bytes), got) in names.iter().zip(&files).zip(&verdicts) {
         let doc = Document::parse(bytes);
         let ok = got["ok"].as_bool().expect("ok");
-        assert_eq!(doc.rejects_file_for_botocore(), !ok, "{name}: {got} vs {:?}", doc.issues());
+        assert_eq!(
+            doc.rejects_file_for_botocore(),
+            !ok,
+            "{name}: {got} vs {:?}",
+            doc.issues()
+        );
         if !ok {
             continue;
         }
         // Every fixture is read as a config file.
         let set = merge(Some(&doc), None, recover).expect("recovering merge");
         let text = String::from_utf8_lossy(bytes);
-        for (ours, key) in [(set.profiles.keys(), "profiles"), (set.sso_sessions.keys(), "sso_sessions")] {
+        for (ours, key) in [
+            (set.profiles.keys(), "profiles"),
+            (set.sso_sessions.keys(), "sso_sessions"),
+        ] {
             let ours: Vec<&str> = ours.map(String::as_str).collect();
-            let theirs: Vec<&str> = got[key].as_array().expect(key).iter().filter_map(Value::as_str).collect();
+            let theirs: Vec<&str> = got[key]
+                .as_array()
+                .expect(key)
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             for n in &ours {
                 assert!(theirs.contains(n), "{name}: {n} is ours only ({theirs:?})");
             }
             for n in theirs.iter().filter(|n| !ours.contains(n)) {
-                assert!(text.contains(&format!("\"{n}\"")), "{name}: botocore reads {n}, we do not");
+                assert!(
+                    text.contains(&format!("\"{n}\"")),
+                    "{name}: botocore reads {n}, we do not"
+                );
             }
         }
         compared += 1;
@@ -196,10 +236,11 @@ fn botocore_fixtures_get_the_same_verdict_and_profile_names() {
 }
 
 /// Line fragments that exercise every rule above, in any order.
+#[rustfmt::skip]
 const FRAGMENTS: &[&str] = &[
-    "[a]", "[a] # c", "[A]", "[ a ]", "[DEFAULT]", "[]", "[b", "[c]]", "x=1", "X = 2", "y:3",
-    "=4", ":5", "junk", "  z=6", "  bad", "\tk = v", "  # c", "# c", "; c", "", "  ", "s3 =",
-    "s3 = ", "\u{a0}", "\u{a0}w=1", "k\u{b}=1", "  p = 1\u{b}q", "\u{c4}=1", "\u{e4}=2",
+    "[a]", "[a] # c", "[A]", "[ a ]", "[DEFAULT]", "[]", "[b", "[c]]", "x=1", "X = 2", "y:3", "=4",
+    ":5", "junk", "  z=6", "  bad", "\tk = v", "  # c", "# c", "; c", "", "  ", "s3 =", "s3 = ",
+    "\u{a0}", "\u{a0}w=1", "k\u{b}=1", "  p = 1\u{b}q", "\u{c4}=1", "\u{e4}=2",
 ];
 
 /// A small deterministic generator (xorshift), so a failure is reproducible.
@@ -231,7 +272,7 @@ fn generated_files(count: usize) -> Vec<Vec<u8>> {
 
 #[test]
 fn generated_files_get_the_verdict_botocore_gives() {
-    let files = generated_files(20000); eprintln!("accepted {}", botocore(&files).iter().filter(|v| v["ok"] == true).count());
+    let files = generated_files(600);
     let verdicts = botocore(&files);
     let wrong: Vec<String> = files
         .iter()
@@ -240,9 +281,18 @@ fn generated_files_get_the_verdict_botocore_gives() {
             let doc = Document::parse(bytes);
             let ok = got["ok"].as_bool().expect("ok");
             (doc.rejects_file_for_botocore() == ok).then(|| {
-                format!("{:?}: botocore {got}, ours {:?}", String::from_utf8_lossy(bytes), doc.issues())
+                format!(
+                    "{:?}: botocore {got}, ours {:?}",
+                    String::from_utf8_lossy(bytes),
+                    doc.issues()
+                )
             })
         })
         .collect();
-    assert!(wrong.is_empty(), "{} of 600 differ (of 20000):\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of 600 differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

@@ -55,7 +55,7 @@ impl Document {
         let skip = if bom { BOM.len() } else { 0 };
         let mut lines = split_lines(raw, skip);
         let parsed = parse::classify(raw, &mut lines);
-        let findings = botocore::check(raw, skip, &lines);
+        let findings = botocore::check(raw, &lines);
         let bad_byte = match &repr {
             Repr::Utf8(_) => None,
             Repr::Bytes(b) => std::str::from_utf8(b).err().map(|e| e.valid_up_to()),

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::syntax::SyntaxError;
-use super::text::Span;
+use super::text::{Span, find_any};
 
 /// How a line ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +55,8 @@ pub struct Line {
     pub(crate) content: Span,
     pub(crate) ending: LineEnding,
     pub(crate) kind: LineKind,
+    /// The content holds a `\r` not followed by `\n`: a line break to Python.
+    pub(crate) lone_cr: bool,
 }
 
 impl Line {
@@ -87,19 +89,24 @@ impl Line {
 /// The first `skip` bytes (a byte-order mark) belong to line 1 but not to its
 /// content.
 pub(crate) fn split_lines(bytes: &[u8], skip: usize) -> Vec<Line> {
+    // AWS files average 20 to 40 bytes a line.
     let mut lines = Vec::with_capacity(bytes.len() / 24 + 1);
     let mut start = 0;
     while start < bytes.len() {
-        let (content_end, full_end, ending) = match memchr_newline(&bytes[start..]) {
-            Some(i) => {
-                let nl = start + i;
-                if nl > start && bytes[nl - 1] == b'\r' {
-                    (nl - 1, nl + 1, LineEnding::CrLf)
-                } else {
-                    (nl, nl + 1, LineEnding::Lf)
+        let mut lone_cr = false;
+        let mut at = start;
+        let (content_end, full_end, ending) = loop {
+            match find_any(&bytes[at..], [b'\n', b'\r']).map(|i| at + i) {
+                None => break (bytes.len(), bytes.len(), LineEnding::None),
+                Some(nl) if bytes[nl] == b'\n' => break (nl, nl + 1, LineEnding::Lf),
+                Some(cr) if bytes.get(cr + 1) == Some(&b'\n') => {
+                    break (cr, cr + 2, LineEnding::CrLf);
+                }
+                Some(cr) => {
+                    lone_cr = true;
+                    at = cr + 1;
                 }
             }
-            None => (bytes.len(), bytes.len(), LineEnding::None),
         };
         let content_start = if start == 0 {
             skip.min(content_end)
@@ -112,14 +119,11 @@ pub(crate) fn split_lines(bytes: &[u8], skip: usize) -> Vec<Line> {
             content: Span::new(content_start, content_end),
             ending,
             kind: LineKind::Blank,
+            lone_cr,
         });
         start = full_end;
     }
     lines
-}
-
-fn memchr_newline(s: &[u8]) -> Option<usize> {
-    s.iter().position(|b| *b == b'\n')
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! The lines are read as the cross-SDK profile specification reads them (its
 //! reference parser is smithy-rs `env_config/parse.rs`), going on past errors.
 //! The same bytes are also read the way botocore reads them (CPython's
-//! `configparser`, see [`botocore`]), because botocore refuses a whole file
+//! `configparser`, see [`BotocoreError`]), because botocore refuses a whole file
 //! for things the specification accepts. Both readings end up in
 //! [`Document::issues`]: each [`Issue`] names its line and says which readers
 //! refuse the file because of it.

@@ -67,6 +67,7 @@ pub(crate) struct Parsed {
 /// Classifies every line of `lines` (setting its kind) and collects sections.
 pub(crate) fn classify(bytes: &[u8], lines: &mut [Line]) -> Parsed {
     let mut p = Parsed::default();
+    p.entries.reserve(lines.len() / 2);
     let mut cur_entry: Option<usize> = None;
     for idx in 0..lines.len() {
         let content = lines[idx].content;

@@ -6,7 +6,7 @@
 //! section header starts at any `#` or `;`, one after a value only at a `#` or
 //! `;` that follows whitespace.
 
-use super::text::{Span, chars_lossy, is_comment_char, trim_space_tab};
+use super::text::{Span, char_before, find_any, trim_space_tab};
 
 /// A line the specification cannot parse. `Display` gives the
 /// specification's own message, which the cross-SDK test suite matches.
@@ -72,17 +72,15 @@ impl std::error::Error for SyntaxError {}
 /// comment character counts only after a (Unicode) whitespace character.
 pub(crate) fn prepare_line(bytes: &[u8], span: Span, comments_need_whitespace: bool) -> Span {
     let line = trim_space_tab(bytes, span);
-    let mut prev_whitespace = false;
+    let text = line.of(bytes);
+    let mut from = 0;
     let mut cut = line.end;
-    for (start, c, _) in chars_lossy(line.of(bytes)) {
-        if c.is_ascii()
-            && is_comment_char(c as u8)
-            && (prev_whitespace || !comments_need_whitespace)
-        {
-            cut = line.start + start;
+    while let Some(i) = find_any(&text[from..], [b'#', b';']).map(|i| from + i) {
+        if !comments_need_whitespace || char_before(text, i).is_some_and(char::is_whitespace) {
+            cut = line.start + i;
             break;
         }
-        prev_whitespace = c.is_whitespace();
+        from = i + 1;
     }
     trim_space_tab(bytes, Span::new(line.start, cut))
 }
@@ -104,11 +102,7 @@ pub(crate) enum PropertyError {
 /// The specification's `parse_property_line` on `span`.
 pub(crate) fn parse_property(bytes: &[u8], span: Span) -> Result<KeyValue, PropertyError> {
     let line = prepare_line(bytes, span, true);
-    let eq = line
-        .of(bytes)
-        .iter()
-        .position(|b| *b == b'=')
-        .ok_or(PropertyError::NoEquals)?;
+    let eq = find_any(line.of(bytes), [b'=']).ok_or(PropertyError::NoEquals)?;
     let key = trim_space_tab(bytes, Span::new(line.start, line.start + eq));
     let value = trim_space_tab(bytes, Span::new(line.start + eq + 1, line.end));
     if key.is_empty() {
@@ -137,7 +131,7 @@ pub(crate) fn parse_header(bytes: &[u8], span: Span) -> Result<Span, SyntaxError
 /// trimmed, nothing cut as a comment.
 pub(crate) fn split_sub_property(bytes: &[u8], span: Span) -> Option<KeyValue> {
     let line = trim_space_tab(bytes, span);
-    let eq = line.of(bytes).iter().position(|b| *b == b'=')?;
+    let eq = find_any(line.of(bytes), [b'='])?;
     Some(KeyValue {
         key: trim_space_tab(bytes, Span::new(line.start, line.start + eq)),
         value: trim_space_tab(bytes, Span::new(line.start + eq + 1, line.end)),

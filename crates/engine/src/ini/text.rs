@@ -36,6 +36,38 @@ impl Span {
     }
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// `word` holds the byte `needle` (the classic "has zero byte" test).
+fn word_has(word: u64, needle: u8) -> bool {
+    let x = word ^ (LO * u64::from(needle));
+    x.wrapping_sub(LO) & !x & HI != 0
+}
+
+/// The position of the first byte of `hay` that is one of `needles`,
+/// looking at eight bytes at a time.
+pub(crate) fn find_any<const N: usize>(hay: &[u8], needles: [u8; N]) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        if needles.iter().any(|n| word_has(word, *n)) {
+            return chunk
+                .iter()
+                .position(|b| needles.contains(b))
+                .map(|i| base + i);
+        }
+        base += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter()
+        .position(|b| needles.contains(b))
+        .map(|i| base + i)
+}
+
 /// The two characters the cross-SDK specification calls whitespace.
 pub(crate) fn is_space_tab(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -86,10 +118,32 @@ pub(crate) fn is_python_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
+/// Python whitespace among ASCII bytes.
+fn is_python_space_ascii(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b'\x1c'..=b'\x1f' | b' ')
+}
+
 /// Python's `str.strip()` on `span`, returning the stripped span and the
 /// number of characters stripped from the front (the line's indentation as
 /// configparser measures it).
 pub(crate) fn python_strip(bytes: &[u8], span: Span) -> (Span, usize) {
+    let s = span.of(bytes);
+    let lead = s.iter().take_while(|b| is_python_space_ascii(**b)).count();
+    let trail = s[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| is_python_space_ascii(**b))
+        .count();
+    let inner = &s[lead..s.len() - trail];
+    // Only a non-ASCII character at either end can be Unicode whitespace.
+    if inner.first().is_none_or(u8::is_ascii) && inner.last().is_none_or(u8::is_ascii) {
+        let start = span.start + lead;
+        return (Span::new(start, start + inner.len()), lead);
+    }
+    python_strip_unicode(bytes, span)
+}
+
+fn python_strip_unicode(bytes: &[u8], span: Span) -> (Span, usize) {
     let mut first = None;
     let mut last_end = span.start;
     let mut indent = 0;
@@ -113,13 +167,32 @@ pub(crate) fn python_strip(bytes: &[u8], span: Span) -> (Span, usize) {
 
 /// `span` without trailing Python whitespace (`str.rstrip()`).
 pub(crate) fn python_rstrip(bytes: &[u8], span: Span) -> Span {
+    let s = span.of(bytes);
+    let trail = s
+        .iter()
+        .rev()
+        .take_while(|b| is_python_space_ascii(**b))
+        .count();
+    let end = span.end - trail;
+    if s[..s.len() - trail].last().is_none_or(u8::is_ascii) {
+        return Span::new(span.start, end);
+    }
     let mut end = span.start;
-    for (_, c, char_end) in chars_lossy(span.of(bytes)) {
+    for (_, c, char_end) in chars_lossy(s) {
         if !is_python_space(c) {
             end = span.start + char_end;
         }
     }
     Span::new(span.start, end)
+}
+
+/// The character that ends at `at` in `bytes` (as [`chars_lossy`] shows it).
+pub(crate) fn char_before(bytes: &[u8], at: usize) -> Option<char> {
+    match bytes[..at].last() {
+        None => None,
+        Some(b) if b.is_ascii() => Some(char::from(*b)),
+        Some(_) => chars_lossy(&bytes[..at]).last().map(|(_, c, _)| c),
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +219,41 @@ mod tests {
         assert_eq!(indent, 3);
         let blank = "\u{2028} \t".as_bytes();
         assert!(python_strip(blank, Span::new(0, blank.len())).0.is_empty());
+    }
+
+    #[test]
+    fn fast_and_unicode_paths_agree() {
+        for line in [
+            "  a b  ",
+            "\u{a0}x\u{85}",
+            "\x1f \u{e9}t\u{e9} \u{3000}",
+            "a\u{2028}",
+            "",
+            " \t ",
+        ] {
+            let b = line.as_bytes();
+            let all = Span::new(0, b.len());
+            assert_eq!(
+                python_strip(b, all),
+                python_strip_unicode(b, all),
+                "{line:?}"
+            );
+        }
+        assert_eq!(char_before("x\u{a0}#".as_bytes(), 3), Some('\u{a0}'));
+        assert_eq!(char_before(b"x\xa0#", 2), Some(char::REPLACEMENT_CHARACTER));
+        assert_eq!(char_before(b"#", 0), None);
+    }
+
+    #[test]
+    fn find_any_agrees_with_position() {
+        let hay = b"0123456789abcdef#ghij=klmnop;qrstuvwxyz\n";
+        for start in 0..hay.len() {
+            let h = &hay[start..];
+            let want = h.iter().position(|b| b"=#;".contains(b));
+            assert_eq!(find_any(h, [b'=', b'#', b';']), want, "from {start}");
+        }
+        assert_eq!(find_any(b"\x80\xff\x7f\x01abcdefgh", [b'\x01']), Some(3));
+        assert_eq!(find_any(b"", [b'a']), None);
     }
 
     #[test]

@@ -270,3 +270,123 @@ pub fn managed_sections(doc: &Document, file: FileKind) -> Vec<ManagedSection> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(s: &str) -> Document {
+        Document::parse(s.as_bytes())
+    }
+
+    #[test]
+    fn the_product_reading_skips_bad_lines_and_managed_sections() {
+        let config = doc(
+            "[profile a]\nregion = eu-west-1\nnot a property\n[profile b\nregion = x\n[profile c]\nregion = us-east-1\n",
+        );
+        let credentials = doc(
+            "[lk]\n# managed by leasekeeper\naws_access_key_id = AKIA1\n\n[a]\nREGION = eu-north-1\n",
+        );
+        let set = merge(Some(&config), Some(&credentials), MergeOptions::product()).unwrap();
+        let names: Vec<_> = set.profiles.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a", "c"]);
+        let a = set.profile("a").unwrap();
+        assert_eq!(a.get("region"), Some("eu-north-1"));
+        let at = |file, line| Some(Origin { file, line });
+        assert_eq!(a.origin_of("region"), at(FileKind::Credentials, 6));
+        assert_eq!(a.origin, at(FileKind::Config, 1));
+        assert!(merge(Some(&config), None, MergeOptions::spec()).is_err());
+
+        let managed = managed_sections(&credentials, FileKind::Credentials);
+        assert_eq!(managed.len(), 1);
+        assert_eq!(
+            managed[0].role,
+            SectionRole::Profile {
+                name: "lk".into(),
+                prefixed: false
+            }
+        );
+        assert_eq!(
+            managed[0].origin,
+            Origin {
+                file: FileKind::Credentials,
+                line: 1
+            }
+        );
+        let all = MergeOptions {
+            skip_managed: false,
+            ..MergeOptions::product()
+        };
+        let set = merge(None, Some(&credentials), all).unwrap();
+        assert_eq!(
+            set.profile("lk").unwrap().get("aws_access_key_id"),
+            Some("AKIA1")
+        );
+    }
+
+    #[test]
+    fn sub_properties_keep_their_block_and_lower_cased_keys() {
+        let config = doc(
+            "[default]\ns3 =\n  Max_Concurrent_Requests = 10\n  addressing_style = path\n[sso-session corp]\nsso_region = eu-west-1\n",
+        );
+        let set = merge(Some(&config), None, MergeOptions::spec()).unwrap();
+        let s3 = &set.profile("default").unwrap().props["s3"];
+        assert_eq!(
+            s3.value,
+            "\nMax_Concurrent_Requests = 10\naddressing_style = path"
+        );
+        let sub: Vec<_> = s3
+            .sub
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            sub,
+            [
+                ("addressing_style", "path"),
+                ("max_concurrent_requests", "10")
+            ]
+        );
+        assert_eq!(
+            s3.origin,
+            Some(Origin {
+                file: FileKind::Config,
+                line: 2
+            })
+        );
+        assert_eq!(
+            set.sso_session("corp").unwrap().get("sso_region"),
+            Some("eu-west-1")
+        );
+    }
+
+    #[test]
+    fn section_roles_follow_the_file() {
+        let role = |name, file| section_role(name, file);
+        let profile = |n: &str, prefixed| SectionRole::Profile {
+            name: n.into(),
+            prefixed,
+        };
+        assert_eq!(
+            role(" profile \t dev ", FileKind::Config),
+            profile("dev", true)
+        );
+        assert_eq!(role("default", FileKind::Config), profile("default", false));
+        assert_eq!(role("dev", FileKind::Config), SectionRole::Ignored);
+        assert_eq!(role("services s3", FileKind::Config), SectionRole::Other);
+        assert_eq!(
+            role("profile dev", FileKind::Credentials),
+            SectionRole::Ignored
+        );
+        assert_eq!(
+            role("sso-session corp", FileKind::Credentials),
+            SectionRole::Ignored
+        );
+        assert_eq!(role("dev", FileKind::Credentials), profile("dev", false));
+        assert_eq!(
+            role("profile \"dev\"", FileKind::Config),
+            SectionRole::Ignored
+        );
+        assert_eq!(role("", FileKind::Credentials), SectionRole::Ignored);
+    }
+}

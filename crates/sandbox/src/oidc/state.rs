@@ -219,7 +219,7 @@ impl OidcState {
                     expires_in_secs: r.expires - now,
                 }),
         );
-        out.sort_by(|a, b| b.expires_in_secs.cmp(&a.expires_in_secs));
+        out.sort_by_key(|p| std::cmp::Reverse(p.expires_in_secs));
         out
     }
 

@@ -28,7 +28,7 @@ fn allowed(c: char, extra: &str) -> bool {
 }
 
 impl Violations {
-    fn push(&mut self, value: Option<&str>, member: &str, constraint: String) {
+    fn push(&mut self, value: Option<&str>, member: &str, constraint: &str) {
         let shown = match value {
             Some(v) => format!("'{v}'"),
             None => "null".into(),
@@ -51,7 +51,7 @@ impl Violations {
     ) {
         let Some(v) = value else {
             if required {
-                self.push(None, member, "Member must not be null".into());
+                self.push(None, member, "Member must not be null");
             }
             return;
         };
@@ -60,14 +60,14 @@ impl Violations {
             self.push(
                 Some(v),
                 member,
-                format!("Member must have length greater than or equal to {min}"),
+                &format!("Member must have length greater than or equal to {min}"),
             );
         }
         if len > max {
             self.push(
                 Some(v),
                 member,
-                format!("Member must have length less than or equal to {max}"),
+                &format!("Member must have length less than or equal to {max}"),
             );
         }
         if let Some((extra, shown)) = pattern {
@@ -75,7 +75,7 @@ impl Violations {
                 self.push(
                     Some(v),
                     member,
-                    format!("Member must satisfy regular expression pattern: {shown}"),
+                    &format!("Member must satisfy regular expression pattern: {shown}"),
                 );
             }
         }
@@ -91,21 +91,21 @@ impl Violations {
     ) -> Option<i64> {
         let v = value?;
         let Ok(n) = v.trim().parse::<i64>() else {
-            self.push(Some(v), member, "Member must be a number".into());
+            self.push(Some(v), member, "Member must be a number");
             return None;
         };
         if n < min {
             self.push(
                 Some(v),
                 member,
-                format!("Member must have value greater than or equal to {min}"),
+                &format!("Member must have value greater than or equal to {min}"),
             );
         }
         if n > max {
             self.push(
                 Some(v),
                 member,
-                format!("Member must have value less than or equal to {max}"),
+                &format!("Member must have value less than or equal to {max}"),
             );
         }
         Some(n)
@@ -119,7 +119,7 @@ impl Violations {
                 self.push(
                     Some(v),
                     "tokenCode",
-                    "Member must satisfy regular expression pattern: [\\d]*".into(),
+                    "Member must satisfy regular expression pattern: [\\d]*",
                 );
             }
         }

@@ -132,3 +132,17 @@ mod tests {
         assert_eq!(back, w);
     }
 }
+
+#[cfg(test)]
+mod secrecy {
+    use super::*;
+
+    #[test]
+    fn the_built_in_keys_have_aws_lengths_and_never_show_in_debug() {
+        assert_eq!(ALICE_ACCESS_KEY_ID.len(), 20);
+        assert_eq!(ALICE_SECRET_ACCESS_KEY.len(), 40);
+        let shown = format!("{:?}", World::default());
+        assert!(!shown.contains(ALICE_SECRET_ACCESS_KEY));
+        assert!(!shown.contains(ALICE_TOTP_SECRET));
+    }
+}

@@ -181,7 +181,13 @@ impl World {
                 path: path.to_owned(),
                 line: e
                     .span()
-                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                    .map(|s| {
+                        text.as_bytes()[..s.start.min(text.len())]
+                            .iter()
+                            .filter(|b| **b == b'\n')
+                            .count()
+                            + 1
+                    })
                     .unwrap_or(0),
                 message: e.message().to_owned(),
             })?
@@ -312,5 +318,51 @@ mod tests {
         assert_eq!(sso_role_name("1", "Admin"), sso_role_name("1", "Admin"));
         assert_ne!(sso_role_name("1", "Admin"), sso_role_name("2", "Admin"));
         assert!(sso_role_name("1", "Admin").starts_with("AWSReservedSSO_Admin_"));
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn worlds_load_from_toml_and_json_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml_path = dir.path().join("world.toml");
+        std::fs::write(&toml_path, World::default().to_toml()).unwrap();
+        assert_eq!(World::from_file(&toml_path).unwrap(), World::default());
+        let json_path = dir.path().join("world.json");
+        std::fs::write(
+            &json_path,
+            serde_json::to_string(&World::default()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(World::from_file(&json_path).unwrap(), World::default());
+    }
+
+    #[test]
+    fn file_errors_name_the_file_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(
+            &path,
+            "[identity_center]\nstart_url = \"https://x\"\nregion = \"us-east-1\"\ncolour = 1\n",
+        )
+        .unwrap();
+        let err = World::from_file(&path).unwrap_err();
+        assert_eq!(err.code(), "world_parse");
+        let text = err.to_string();
+        assert!(text.contains("bad.toml line 4"), "{text}");
+        let path = dir.path().join("invalid.toml");
+        std::fs::write(&path, "[identity_center]\nstart_url = \"https://x\"\nregion = \"us-east-1\"\nsession_duration_secs = 60\n").unwrap();
+        let err = World::from_file(&path).unwrap_err();
+        assert_eq!(err.code(), "world_invalid");
+        assert!(
+            err.to_string()
+                .contains("identity_center.session_duration_secs"),
+            "{err}"
+        );
+        let err = World::from_file(&dir.path().join("missing.toml")).unwrap_err();
+        assert_eq!(err.code(), "world_read");
     }
 }
