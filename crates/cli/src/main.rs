@@ -33,6 +33,8 @@ enum Command {
     Status(cmd::status::Args),
     /// Run a local IAM Identity Center and STS for demos and tests
     Sandbox(cmd::sandbox::Args),
+    /// See Leasekeeper work against the sandbox: no AWS account needed
+    Demo(cmd::demo::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
             home::Home::from_env(cli.home).and_then(|h| cmd::status::run(args, &h))
         }
         Command::Sandbox(args) => cmd::sandbox::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,10 +7,12 @@
 pub mod ini;
 pub mod lease;
 pub mod load;
+pub mod ports;
 pub mod profiles;
 pub mod report;
 pub mod resolve;
 pub mod secret;
+pub mod signin;
 pub mod snapshot;
 pub mod timefmt;
 

@@ -5,8 +5,9 @@
 //! role (role chaining), MFA, ExternalId), `DIR/credentials`, `DIR/home` for
 //! `HOME` (the SSO token cache follows `HOME`, so a sandbox sign-in never
 //! touches the person's `~/.aws`), and with TLS the CA as
-//! `DIR/sandbox-ca.pem`. Endpoints are not written into the config: they
-//! come from the `AWS_ENDPOINT_URL_*` lines, which every SDK honours.
+//! `DIR/sandbox-ca.pem`. Endpoints come from the `AWS_ENDPOINT_URL_*` lines,
+//! which every SDK honours, and from a `[services sandbox]` section the
+//! profiles refer to, so the config file also works on its own.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -137,21 +138,37 @@ pub fn profiles(world: &World) -> Vec<ProfileSpec> {
     out
 }
 
-/// The config file's text.
-pub fn config_text(world: &World) -> String {
+/// The `[services NAME]` section written beside the profiles.
+pub const SERVICES_SECTION: &str = "sandbox";
+
+/// The config file's text. With `base_url`, a `[services sandbox]` section
+/// names the sandbox as the STS, SSO and SSO OIDC endpoint and every profile
+/// refers to it (`services = sandbox`), so the file works on its own too
+/// (AWS SDKs and Tools Reference Guide, "Service-specific endpoints":
+/// service identifiers `sts`, `sso`, `sso_oidc`).
+pub fn config_text(world: &World, base_url: Option<&str>) -> String {
     let ic = &world.identity_center;
     let mut s = String::from(
-        "# Written by `leasekeeper sandbox` for its world. Endpoints come from the\n\
-         # AWS_ENDPOINT_URL_* variables it prints, not from this file.\n\n",
+        "# Written by `leasekeeper sandbox` for its world. The AWS_ENDPOINT_URL_*\n\
+         # variables it prints point at it too, and take precedence.\n\n",
     );
     s.push_str(&format!(
         "[sso-session {}]\nsso_start_url = {}\nsso_region = {}\nsso_registration_scopes = sso:account:access\n",
         ic.session_name, ic.start_url, ic.region
     ));
+    if let Some(url) = base_url {
+        s.push_str(&format!("\n[services {SERVICES_SECTION}]\n"));
+        for service in ["sts", "sso", "sso_oidc"] {
+            s.push_str(&format!("{service} =\n  endpoint_url = {url}\n"));
+        }
+    }
     for p in profiles(world) {
         s.push_str(&format!("\n[profile {}]\n", p.name));
         for (k, v) in &p.settings {
             s.push_str(&format!("{k} = {v}\n"));
+        }
+        if base_url.is_some() {
+            s.push_str(&format!("services = {SERVICES_SECTION}\n"));
         }
     }
     s
@@ -245,7 +262,7 @@ pub fn write_config(dir: &Path, target: &ConfigTarget<'_>) -> Result<Vec<String>
     std::fs::create_dir_all(&home).map_err(err(home.clone()))?;
     let config = dir.join("config");
     let credentials = dir.join("credentials");
-    write_file(&config, &config_text(target.world))?;
+    write_file(&config, &config_text(target.world, Some(target.base_url)))?;
     write_file(&credentials, &credentials_text(target.world))?;
     let path = |p: &Path| shell_quote(&p.to_string_lossy());
     let mut lines = vec![
@@ -275,7 +292,7 @@ mod tests {
     #[test]
     fn the_default_world_gets_every_kind_of_profile() {
         let w = World::default();
-        let text = config_text(&w);
+        let text = config_text(&w, None);
         assert!(text.contains(
             "[sso-session sandbox]\nsso_start_url = https://sandbox.awsapps.com/start\n"
         ));
@@ -285,6 +302,14 @@ mod tests {
         assert!(text.contains("[profile auditor]\nrole_arn = arn:aws:iam::222222222222:role/Auditor\nsource_profile = dev-admin\n"));
         assert!(text.contains("mfa_serial = arn:aws:iam::111111111111:mfa/alice\n"));
         assert!(text.contains("external_id = sandbox-external-id\n"));
+        let with_services = config_text(&w, Some("http://127.0.0.1:9"));
+        assert!(
+            with_services.contains(
+                "[services sandbox]\nsts =\n  endpoint_url = http://127.0.0.1:9\nsso =\n"
+            )
+        );
+        assert!(with_services.contains("sso_oidc =\n  endpoint_url = http://127.0.0.1:9\n"));
+        assert!(with_services.contains("region = us-east-1\nservices = sandbox\n"));
         let creds = credentials_text(&w);
         assert!(creds.contains("[alice]\naws_access_key_id = AKIASANDBOXALICE0001\n"));
     }

@@ -34,8 +34,8 @@ mod world;
 
 pub use clock::Clock;
 pub use config_file::{
-    ConfigTarget, ProfileSpec, config_text, credentials_text, endpoint_lines, profiles,
-    sso_profile_name, write_config,
+    ConfigTarget, ProfileSpec, SERVICES_SECTION, config_text, credentials_text, endpoint_lines,
+    profiles, sso_profile_name, write_config,
 };
 pub use error::SandboxError;
 pub use faults::Faults;

@@ -3,6 +3,8 @@
 //! project's virtualenv, and raw sockets for hostile input. One test binary,
 //! one module per topic.
 
+#[path = "sandbox/aws_config.rs"]
+mod aws_config;
 #[path = "sandbox/common.rs"]
 mod common;
 #[path = "sandbox/mfa.rs"]

@@ -1,4 +1,5 @@
 //! One file per subcommand.
 
+pub mod demo;
 pub mod sandbox;
 pub mod status;

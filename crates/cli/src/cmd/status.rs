@@ -1,6 +1,5 @@
 //! `leasekeeper status`: every profile's lease, most urgent first.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -70,9 +69,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         let enabled = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => Palette::auto().enabled,
         };
         print!("{}", table::render(&report, Palette { enabled }));
     }

@@ -15,6 +15,14 @@ pub struct Palette {
 }
 
 impl Palette {
+    /// Colour on a terminal unless `NO_COLOR` is set.
+    pub fn auto() -> Palette {
+        use std::io::IsTerminal;
+        Palette {
+            enabled: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -5,10 +5,10 @@
 //! SDK resolves, the browser opened (or the URL shown with `--no-browser`),
 //! a bounded wait for the redirect, then CreateToken with the code.
 
+use crate::ports::AuthorizeRequest;
 use crate::ports::{
     ClientRegistration, Interaction, Loopback, Random, SsoOidc, TokenGrant, TokenResponse,
 };
-use crate::ports::AuthorizeRequest;
 
 use super::error::SignInError;
 use super::pkce::{Pkce, STATE_BYTES, VERIFIER_BYTES, state_from_random};
@@ -37,7 +37,9 @@ pub async fn browser_sign_in<O: SsoOidc, I: Interaction, R: Random, L: Loopback>
 ) -> Result<BrowserOutcome, SignInError> {
     let mut verifier_bytes = [0u8; VERIFIER_BYTES];
     let mut state_bytes = [0u8; STATE_BYTES];
-    random.fill(&mut verifier_bytes).map_err(SignInError::Random)?;
+    random
+        .fill(&mut verifier_bytes)
+        .map_err(SignInError::Random)?;
     random.fill(&mut state_bytes).map_err(SignInError::Random)?;
     let pkce = Pkce::from_random(&verifier_bytes);
     let state = state_from_random(&state_bytes);

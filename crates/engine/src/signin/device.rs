@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::Secret;
 use crate::ports::{
-    AwsError, Clock, ClientRegistration, DeviceCodePrompt, Interaction, Notice, SsoOidc,
+    AwsError, ClientRegistration, Clock, DeviceCodePrompt, Interaction, Notice, SsoOidc,
     TokenGrant, TokenResponse,
 };
 
@@ -53,7 +53,17 @@ pub async fn device_sign_in<O: SsoOidc, C: Clock, I: Interaction>(
         .interval
         .filter(|i| i.is_positive())
         .unwrap_or(DEFAULT_POLL_INTERVAL);
-    poll(oidc, clock, ui, target, client, &auth.device_code, interval, expires_at).await
+    poll(
+        oidc,
+        clock,
+        ui,
+        target,
+        client,
+        &auth.device_code,
+        interval,
+        expires_at,
+    )
+    .await
 }
 
 /// Polls CreateToken for `device_code` until it yields a token, is refused,

@@ -54,8 +54,8 @@ mod tests {
 
     #[test]
     fn rfc_7636_appendix_b_test_vector() {
-        let p = Pkce::from_verifier("dBjftJeZ4CVP-mJ92K9zwlpTQ5SjV4ilhBzHNJAc8tk".to_owned());
-        assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGwSMQw-cM");
+        let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
+        assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     }
 
     #[test]

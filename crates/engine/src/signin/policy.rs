@@ -162,7 +162,12 @@ mod tests {
             RefreshDecision::Due
         );
         assert_eq!(
-            refresh_decision(&t, Some(&r), later - Duration::seconds(1), TimeScale::default()),
+            refresh_decision(
+                &t,
+                Some(&r),
+                later - Duration::seconds(1),
+                TimeScale::default()
+            ),
             RefreshDecision::NotYet(later)
         );
     }
@@ -205,10 +210,13 @@ mod tests {
         // At scale 60 a minute is a second, and 30 minutes are 30 seconds.
         let fast = TimeScale::new(60.0).unwrap();
         r.last_refresh_attempt = Some(NOW - Duration::seconds(2));
-        assert_eq!(refresh_decision(&t, Some(&r), NOW, fast), RefreshDecision::Due);
-        let t = token(Duration::seconds(31));
         assert_eq!(
-            refresh_decision(&t, None, NOW, fast),
+            refresh_decision(&t, Some(&r), NOW, fast),
+            RefreshDecision::Due
+        );
+        let short = token(Duration::seconds(31));
+        assert_eq!(
+            refresh_decision(&short, None, NOW, fast),
             RefreshDecision::NotYet(NOW + Duration::seconds(1))
         );
     }
@@ -235,7 +243,9 @@ mod tests {
         assert!(TimeScale::parse("-2").is_none());
         assert!(TimeScale::parse("fast").is_none());
         assert_eq!(
-            TimeScale::parse(" 60 ").unwrap().apply(Duration::minutes(1)),
+            TimeScale::parse(" 60 ")
+                .unwrap()
+                .apply(Duration::minutes(1)),
             Duration::seconds(1)
         );
     }

@@ -9,8 +9,8 @@
 //! registration.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sha1::Sha1;
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use crate::Secret;
@@ -98,7 +98,10 @@ impl SessionRecord {
             obtained_at: parse_timestamp(&raw.obtained_at)?,
             lifetime: Duration::seconds(raw.lifetime_secs.max(0)),
             signed_in_at: raw.signed_in_at.as_deref().and_then(parse_timestamp),
-            last_refresh_attempt: raw.last_refresh_attempt.as_deref().and_then(parse_timestamp),
+            last_refresh_attempt: raw
+                .last_refresh_attempt
+                .as_deref()
+                .and_then(parse_timestamp),
         })
     }
 }
@@ -208,12 +211,16 @@ mod tests {
     #[test]
     fn records_round_trip_and_never_hold_the_token() {
         let token = Secret::new("aoaSECRETTOKEN");
-        let mut r = SessionRecord::obtained(&token, datetime!(2026-11-22 10:00 UTC), Duration::hours(1));
+        let mut r =
+            SessionRecord::obtained(&token, datetime!(2026-11-22 10:00 UTC), Duration::hours(1));
         r.last_refresh_attempt = Some(datetime!(2026-11-22 10:30 UTC));
         let bytes = r.to_json();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains("SECRETTOKEN"), "{text}");
-        assert!(text.contains("\"obtainedAt\": \"2026-11-22T10:00:00Z\""), "{text}");
+        assert!(
+            text.contains("\"obtainedAt\": \"2026-11-22T10:00:00Z\""),
+            "{text}"
+        );
         assert_eq!(SessionRecord::parse(&bytes), Some(r));
         assert_eq!(SessionRecord::parse(b"{\"oops\":"), None);
     }
@@ -233,7 +240,13 @@ mod tests {
         assert_eq!(CachedRegistration::parse(&bytes), Some(reg));
         let scopes = ["sso:account:access".to_owned()];
         let a = registration_key(RegistrationKind::DeviceCode, "r", "u", &scopes, Some("s"));
-        let b = registration_key(RegistrationKind::AuthorizationCode, "r", "u", &scopes, Some("s"));
+        let b = registration_key(
+            RegistrationKind::AuthorizationCode,
+            "r",
+            "u",
+            &scopes,
+            Some("s"),
+        );
         let c = registration_key(RegistrationKind::DeviceCode, "r", "u", &[], Some("s"));
         assert!(a != b && a != c && b != c);
     }

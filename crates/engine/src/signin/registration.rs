@@ -3,7 +3,7 @@
 //! flows (their grant types differ) and for each set of scopes.
 
 use crate::ports::{
-    Clock, ClientRegistration, RegisterClientRequest, RegistrationKind, SsoOidc, Store, StoreFile,
+    ClientRegistration, Clock, RegisterClientRequest, RegistrationKind, SsoOidc, Store, StoreFile,
 };
 
 use super::SignInPorts;

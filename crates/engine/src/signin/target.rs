@@ -58,7 +58,9 @@ impl SsoTarget {
 /// Why no target could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
-    #[error("no [sso-session] is configured; add one to the config file, or name a profile with --profile")]
+    #[error(
+        "no [sso-session] is configured; add one to the config file, or name a profile with --profile"
+    )]
     NoSessions,
     #[error("several sso-sessions are configured ({}); choose one with --sso-session", names.join(", "))]
     Ambiguous { names: Vec<String> },
@@ -124,7 +126,19 @@ fn split_scopes(text: &str) -> Vec<String> {
 /// The target a profile signs in with: its sso-session, or its legacy
 /// start URL. Role chains are followed to their SSO base.
 pub fn profile_target(set: &ProfileSet, profile: &str) -> Result<SsoTarget, TargetError> {
-    let chain = resolve(set, profile)?;
+    let has_sso_key = |p: &str| {
+        set.profile(p)
+            .is_some_and(|p| p.props.keys().any(|k| k.starts_with("sso_")))
+    };
+    let chain = match resolve(set, profile) {
+        Ok(chain) => chain,
+        Err(_) if set.profile(profile).is_some() && !has_sso_key(profile) => {
+            return Err(TargetError::NotSso {
+                profile: profile.to_owned(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let Base::Sso(sso) = &chain.base else {
         return Err(TargetError::NotSso {
             profile: profile.to_owned(),
@@ -194,7 +208,10 @@ mod tests {
                 [
                     ("sso_start_url", "https://corp.awsapps.com/start"),
                     ("sso_region", "eu-west-1"),
-                    ("sso_registration_scopes", "sso:account:access, codewhisperer:completions"),
+                    (
+                        "sso_registration_scopes",
+                        "sso:account:access, codewhisperer:completions",
+                    ),
                 ],
             ),
         );
@@ -221,8 +238,10 @@ mod tests {
                 ],
             ),
         );
-        s.profiles
-            .insert("static".into(), Profile::from_pairs("static", [("region", "x")]));
+        s.profiles.insert(
+            "static".into(),
+            Profile::from_pairs("static", [("region", "x")]),
+        );
         s
     }
 
@@ -249,7 +268,10 @@ mod tests {
     #[test]
     fn errors_name_what_exists() {
         let e = select(&set(), Some("nope"), None).unwrap_err();
-        assert_eq!(e.to_string(), "no sso-session named `nope`; configured: corp");
+        assert_eq!(
+            e.to_string(),
+            "no sso-session named `nope`; configured: corp"
+        );
         assert_eq!(e.code(), "unknown_sso_session");
         let e = select(&set(), None, Some("static")).unwrap_err();
         assert_eq!(e.code(), "not_sso_profile");
@@ -262,7 +284,9 @@ mod tests {
             "several sso-sessions are configured (b, corp); choose one with --sso-session"
         );
         assert_eq!(
-            select(&ProfileSet::default(), None, None).unwrap_err().code(),
+            select(&ProfileSet::default(), None, None)
+                .unwrap_err()
+                .code(),
             "no_sso_session"
         );
     }

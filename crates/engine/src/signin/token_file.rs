@@ -162,7 +162,13 @@ mod tests {
             refresh_token: None,
             expires_in: Duration::hours(8),
         };
-        let t = refreshed(&token(), &resp, "https://d-123.awsapps.com/start", "us-west-2", now);
+        let t = refreshed(
+            &token(),
+            &resp,
+            "https://d-123.awsapps.com/start",
+            "us-west-2",
+            now,
+        );
         assert_eq!(t.refresh_token, Some(Secret::new("RT")));
         assert_eq!(t.expires_at, datetime!(2021-12-25 21:30 UTC));
         let resp = TokenResponse {

@@ -102,8 +102,9 @@ pub(crate) struct Grant {
     pub expires: u64,
 }
 
-/// All of it.
-#[derive(Debug, Default)]
+/// All of it. Its `Debug` shows counts only: the maps are keyed by device
+/// codes and tokens.
+#[derive(Default)]
 pub(crate) struct OidcState {
     pub clients: HashMap<String, Client>,
     pub devices: HashMap<String, DeviceAuth>,
@@ -112,6 +113,20 @@ pub(crate) struct OidcState {
     pub sessions: HashMap<String, SignInSession>,
     pub access: HashMap<String, Grant>,
     pub refresh: HashMap<String, Grant>,
+}
+
+impl std::fmt::Debug for OidcState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcState")
+            .field("clients", &self.clients.len())
+            .field("devices", &self.devices.len())
+            .field("requests", &self.requests.len())
+            .field("codes", &self.codes.len())
+            .field("sessions", &self.sessions.len())
+            .field("access_tokens", &self.access.len())
+            .field("refresh_tokens", &self.refresh.len())
+            .finish()
+    }
 }
 
 /// A sign-in waiting for a person, as the approval page lists it.

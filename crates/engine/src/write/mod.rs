@@ -1,0 +1,8 @@
+//! Computing the new bytes of files Leasekeeper writes into. Pure: the
+//! current bytes come in, the new bytes and a report of what changed go out;
+//! the host does the locking, the re-check and the atomic replace.
+//!
+//! - [`credentials`]: our sections of `~/.aws/credentials`, written so that
+//!   every byte outside them stays as it was.
+
+pub mod credentials;

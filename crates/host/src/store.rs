@@ -1,0 +1,133 @@
+//! [`FileStore`]: the engine's [`Store`] port on real files — the SSO token
+//! cache in `~/.aws/sso/cache` and our own state folder — each write atomic
+//! and owner-only under the file's sidecar lock.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use leasekeeper_engine::ports::{Store, StoreError, StoreFile};
+
+use crate::atomic;
+use crate::lock::{FileLock, LockError};
+
+/// How long a writer waits for another process's lock.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Where each [`StoreFile`] lives.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    sso_cache: PathBuf,
+    state: PathBuf,
+    lock_wait: Duration,
+}
+
+/// A held lock and the file it guards.
+#[derive(Debug)]
+pub struct HeldLock {
+    _lock: FileLock,
+    path: PathBuf,
+}
+
+impl FileStore {
+    /// `sso_cache` is `~/.aws/sso/cache`; `state` our state folder.
+    pub fn new(sso_cache: PathBuf, state: PathBuf) -> FileStore {
+        FileStore {
+            sso_cache,
+            state,
+            lock_wait: LOCK_WAIT,
+        }
+    }
+
+    /// The path of `file`.
+    pub fn path(&self, file: &StoreFile) -> PathBuf {
+        match file {
+            StoreFile::SsoToken(key) => self.sso_cache.join(format!("{key}.json")),
+            StoreFile::Registration(key) => self.state.join("registrations").join(format!("{key}.json")),
+            StoreFile::Session(key) => self.state.join("sessions").join(format!("{key}.json")),
+            StoreFile::SignIn(key) => self.state.join("signin").join(format!("{key}.json")),
+        }
+    }
+
+    /// The state folder.
+    pub fn state_dir(&self) -> &Path {
+        &self.state
+    }
+}
+
+fn io_error(action: &'static str, path: &Path, e: &io::Error) -> StoreError {
+    StoreError::Io {
+        action,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn lock_error(e: LockError) -> StoreError {
+    match e {
+        LockError::Busy { path, waited } => StoreError::Locked {
+            path: path.display().to_string(),
+            waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+        },
+        LockError::Io { path, source } => io_error("lock", &path, &source),
+    }
+}
+
+impl Store for FileStore {
+    type Lock = HeldLock;
+
+    fn lock(&self, file: &StoreFile) -> Result<HeldLock, StoreError> {
+        let path = self.path(file);
+        let lock = FileLock::acquire(&path, self.lock_wait).map_err(lock_error)?;
+        Ok(HeldLock { _lock: lock, path })
+    }
+
+    fn try_lock(&self, file: &StoreFile) -> Result<Option<HeldLock>, StoreError> {
+        let path = self.path(file);
+        Ok(FileLock::try_acquire(&path)
+            .map_err(lock_error)?
+            .map(|lock| HeldLock { _lock: lock, path }))
+    }
+
+    fn read(&self, file: &StoreFile) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.path(file);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error("read", &path, &e)),
+        }
+    }
+
+    fn write(&self, lock: &HeldLock, bytes: &[u8]) -> Result<(), StoreError> {
+        atomic::write_atomic(&lock.path, bytes).map_err(|e| io_error("write", &lock.path, &e))
+    }
+
+    fn remove(&self, lock: &HeldLock) -> Result<bool, StoreError> {
+        atomic::remove(&lock.path).map_err(|e| io_error("remove", &lock.path, &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_land_where_docs_state_md_says_and_writes_need_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("home/.aws/sso/cache"), dir.path().join("state"));
+        let token = StoreFile::SsoToken("abc".into());
+        assert_eq!(store.path(&token), dir.path().join("home/.aws/sso/cache/abc.json"));
+        assert_eq!(
+            store.path(&StoreFile::Registration("r".into())),
+            dir.path().join("state/registrations/r.json")
+        );
+        assert_eq!(store.read(&token).unwrap(), None);
+        let held = store.lock(&token).unwrap();
+        assert!(store.try_lock(&token).unwrap().is_none());
+        store.write(&held, b"{}").unwrap();
+        assert_eq!(store.read(&token).unwrap().unwrap(), b"{}");
+        assert!(store.remove(&held).unwrap());
+        drop(held);
+        assert!(store.try_lock(&token).unwrap().is_some());
+    }
+}
