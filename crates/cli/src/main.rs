@@ -35,16 +35,27 @@ enum Command {
     Sandbox(cmd::sandbox::Args),
     /// See Leasekeeper work against the sandbox: no AWS account needed
     Demo(cmd::demo::Args),
+    /// Sign in to IAM Identity Center (browser with PKCE, or a device code)
+    Login(cmd::login::Args),
+    /// Sign out of IAM Identity Center and remove the token file
+    Logout(cmd::logout::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    leasekeeper_host::logging::init_from_env();
     let result = match cli.command {
         Command::Status(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::status::run(args, &h))
         }
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Login(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::login::run(args, &h))
+        }
+        Command::Logout(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::logout::run(args, &h))
+        }
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,11 @@
 mod cli {
     mod demo;
     pub mod harness;
+    mod login_browser;
+    mod login_device;
+    pub mod login_harness;
+    mod login_interop;
+    mod logout_cli;
     mod status_example;
     mod status_files;
 }

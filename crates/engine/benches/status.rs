@@ -141,6 +141,7 @@ fn parts(c: &mut Criterion) {
     let built = StatusReport::new(sorted, snapshot.problems.clone(), now);
 
     let mut group = c.benchmark_group("parts");
+    group.sample_size(50);
     group.bench_function("parse_config", |b| {
         b.iter(|| Document::parse(black_box(config)))
     });

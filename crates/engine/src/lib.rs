@@ -5,6 +5,7 @@
 //! arguments, so every decision is testable with a manual clock.
 
 pub mod ini;
+pub mod keeper;
 pub mod lease;
 pub mod load;
 pub mod ports;
@@ -12,8 +13,10 @@ pub mod profiles;
 pub mod report;
 pub mod resolve;
 pub mod secret;
+pub mod settings;
 pub mod signin;
 pub mod snapshot;
 pub mod timefmt;
+pub mod write;
 
 pub use secret::Secret;

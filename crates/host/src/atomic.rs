@@ -162,7 +162,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
-            let dir_mode = fs::metadata(target.parent().unwrap()).unwrap().permissions().mode();
+            let dir_mode = fs::metadata(target.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(dir_mode & 0o777, 0o700);
         }
         let names: Vec<_> = fs::read_dir(target.parent().unwrap())
@@ -183,8 +186,16 @@ mod tests {
         let link = dir.path().join("token.json");
         std::os::unix::fs::symlink("dotfiles/token.json", &link).unwrap();
         write_atomic(&link, b"new").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert_eq!(fs::read(dir.path().join("dotfiles/token.json")).unwrap(), b"new");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::read(dir.path().join("dotfiles/token.json")).unwrap(),
+            b"new"
+        );
     }
 
     #[test]

@@ -52,7 +52,11 @@ impl SystemBrowser {
         if !self.graphical {
             return Err("no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)".to_owned());
         }
-        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
         Ok(vec![opener.to_owned()])
     }
 }
@@ -94,12 +98,20 @@ mod tests {
     use super::*;
 
     fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
-        move |n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| OsString::from(v))
+        move |n| {
+            vars.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| OsString::from(v))
+        }
     }
 
     #[test]
     fn the_command_gets_the_url_and_its_failure_is_reported() {
-        assert!(SystemBrowser::from_env(env(&[(BROWSER_ENV, "true")])).open("http://x").is_ok());
+        assert!(
+            SystemBrowser::from_env(env(&[(BROWSER_ENV, "true")]))
+                .open("http://x")
+                .is_ok()
+        );
         let e = SystemBrowser::from_env(env(&[(BROWSER_ENV, "false --flag")]))
             .open("http://x")
             .unwrap_err();
@@ -113,7 +125,9 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn without_a_graphical_session_there_is_no_browser() {
-        let e = SystemBrowser::from_env(env(&[])).open("http://x").unwrap_err();
+        let e = SystemBrowser::from_env(env(&[]))
+            .open("http://x")
+            .unwrap_err();
         assert!(e.contains("no graphical session"), "{e}");
     }
 }

@@ -1,7 +1,24 @@
 //! Leasekeeper's host: the real adapters the shells share. The engine decides;
 //! this crate touches the operating system for it.
 //!
-//! [`aws_files`] reads a person's AWS files into the engine's
-//! [`leasekeeper_engine::load::LoadInput`].
+//! - [`aws_files`] reads a person's AWS files into the engine's
+//!   [`leasekeeper_engine::load::LoadInput`].
+//! - [`lock`] (sidecar lock files) and [`atomic`] (atomic, owner-only
+//!   replacement) are how every file is written; [`store::FileStore`] is the
+//!   engine's `Store` port on them, over the SSO token cache and our
+//!   [`state_dir`].
+//! - [`loopback`] is the PKCE redirect listener, [`browser`] opens URLs,
+//!   [`clock`] holds the real clock and randomness, [`logging`] the stderr
+//!   logger, and [`signin`] puts them together for a shell from its
+//!   environment.
 
+pub mod atomic;
 pub mod aws_files;
+pub mod browser;
+pub mod clock;
+pub mod lock;
+pub mod logging;
+pub mod loopback;
+pub mod signin;
+pub mod state_dir;
+pub mod store;

@@ -119,7 +119,11 @@ mod tests {
         assert!(FileLock::try_acquire(&target).unwrap().is_none());
         let err = FileLock::acquire(&target, Duration::from_millis(60)).unwrap_err();
         assert_eq!(err.code(), "locked");
-        assert!(err.to_string().contains("token.json.lock is held by another process"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("token.json.lock is held by another process"),
+            "{err}"
+        );
         drop(held);
         assert!(FileLock::try_acquire(&target).unwrap().is_some());
     }
@@ -133,7 +137,10 @@ mod tests {
         std::fs::write(&real, b"x").unwrap();
         let link = dir.path().join("config");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        assert_eq!(lock_path(&link).unwrap(), dir.path().join("real/config.lock"));
+        assert_eq!(
+            lock_path(&link).unwrap(),
+            dir.path().join("real/config.lock")
+        );
         let _held = FileLock::acquire(&real, Duration::ZERO).unwrap();
         assert!(FileLock::try_acquire(&link).unwrap().is_none());
     }

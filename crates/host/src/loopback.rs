@@ -36,20 +36,18 @@ pub struct LoopbackListener {
 impl LoopbackFactory for LoopbackBinder {
     type Listener = LoopbackListener;
 
-    fn bind(&self) -> impl Future<Output = Result<LoopbackListener, LoopbackError>> + Send {
-        async {
-            let listener = TcpListener::bind(("127.0.0.1", 0))
-                .await
-                .map_err(|e| LoopbackError::Io(format!("cannot listen on 127.0.0.1: {e}")))?;
-            let port = listener
-                .local_addr()
-                .map_err(|e| LoopbackError::Io(e.to_string()))?
-                .port();
-            Ok(LoopbackListener {
-                listener,
-                redirect_uri: format!("http://127.0.0.1:{port}{CALLBACK_PATH}"),
-            })
-        }
+    async fn bind(&self) -> Result<LoopbackListener, LoopbackError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| LoopbackError::Io(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| LoopbackError::Io(e.to_string()))?
+            .port();
+        Ok(LoopbackListener {
+            listener,
+            redirect_uri: format!("http://127.0.0.1:{port}{CALLBACK_PATH}"),
+        })
     }
 }
 
@@ -58,8 +56,14 @@ impl LoopbackFactory for LoopbackBinder {
 enum Callback {
     /// Not the callback path (a favicon): answered 404, the wait goes on.
     Other,
-    Code { code: String, state: Option<String> },
-    Error { error: String, state: Option<String> },
+    Code {
+        code: String,
+        state: Option<String>,
+    },
+    Error {
+        error: String,
+        state: Option<String>,
+    },
     /// The callback path without code or error.
     Empty,
 }
@@ -103,8 +107,9 @@ fn form_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+                match u8::from_str_radix(hex, 16) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -172,9 +177,24 @@ impl LoopbackListener {
                 continue;
             };
             match parse_request(&head) {
-                Callback::Other => respond(&mut stream, "404 Not Found", &page("Not found", "Nothing here.")).await,
+                Callback::Other => {
+                    respond(
+                        &mut stream,
+                        "404 Not Found",
+                        &page("Not found", "Nothing here."),
+                    )
+                    .await
+                }
                 Callback::Empty => {
-                    respond(&mut stream, "400 Bad Request", &page("Not a sign-in", "This address only receives IAM Identity Center sign-ins.")).await;
+                    respond(
+                        &mut stream,
+                        "400 Bad Request",
+                        &page(
+                            "Not a sign-in",
+                            "This address only receives IAM Identity Center sign-ins.",
+                        ),
+                    )
+                    .await;
                 }
                 Callback::Code { state, .. } | Callback::Error { state, .. }
                     if state.as_deref() != Some(expected_state) =>
@@ -194,7 +214,10 @@ impl LoopbackListener {
                     respond(
                         &mut stream,
                         "200 OK",
-                        &page("Sign-in cancelled", "The sign-in was not approved. You can close this tab."),
+                        &page(
+                            "Sign-in cancelled",
+                            "The sign-in was not approved. You can close this tab.",
+                        ),
                     )
                     .await;
                     return Err(LoopbackError::Denied { error });
@@ -203,7 +226,10 @@ impl LoopbackListener {
                     respond(
                         &mut stream,
                         "200 OK",
-                        &page("Signed in", "Leasekeeper is signed in. You can close this tab."),
+                        &page(
+                            "Signed in",
+                            "Leasekeeper is signed in. You can close this tab.",
+                        ),
                     )
                     .await;
                     return Ok(Secret::new(code));
@@ -241,7 +267,12 @@ mod tests {
     use super::*;
 
     async fn get(uri: &str, path_and_query: &str) -> String {
-        let addr = uri.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+        let addr = uri
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(format!("GET {path_and_query} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
             .await
@@ -255,12 +286,21 @@ mod tests {
     fn requests_are_parsed_and_decoded() {
         assert_eq!(
             parse_request("GET /oauth/callback?code=a%2Bb+c&state=s1 HTTP/1.1\r\n"),
-            Callback::Code { code: "a+b c".into(), state: Some("s1".into()) }
+            Callback::Code {
+                code: "a+b c".into(),
+                state: Some("s1".into())
+            }
         );
-        assert_eq!(parse_request("GET /favicon.ico HTTP/1.1\r\n"), Callback::Other);
+        assert_eq!(
+            parse_request("GET /favicon.ico HTTP/1.1\r\n"),
+            Callback::Other
+        );
         assert_eq!(
             parse_request("GET /oauth/callback?error=access_denied&state=s HTTP/1.1\r\n"),
-            Callback::Error { error: "access_denied".into(), state: Some("s".into()) }
+            Callback::Error {
+                error: "access_denied".into(),
+                state: Some("s".into())
+            }
         );
         assert_eq!(form_decode("%zz%4"), "%zz%4");
     }
@@ -277,18 +317,28 @@ mod tests {
         let code = l.wait_for_code("good", Duration::seconds(5)).await.unwrap();
         assert_eq!(code.expose(), "C0DE");
         let page = browser.await.unwrap();
-        assert!(page.starts_with("HTTP/1.1 200 OK") && page.contains("You can close this tab"), "{page}");
+        assert!(
+            page.starts_with("HTTP/1.1 200 OK") && page.contains("You can close this tab"),
+            "{page}"
+        );
     }
 
     #[tokio::test]
     async fn a_tampered_state_is_refused_and_the_wait_is_bounded() {
         let l = LoopbackBinder.bind().await.unwrap();
         let uri = l.redirect_uri().to_owned();
-        let browser = tokio::spawn(async move { get(&uri, "/oauth/callback?code=C&state=evil").await });
-        let e = l.wait_for_code("good", Duration::seconds(5)).await.unwrap_err();
+        let browser =
+            tokio::spawn(async move { get(&uri, "/oauth/callback?code=C&state=evil").await });
+        let e = l
+            .wait_for_code("good", Duration::seconds(5))
+            .await
+            .unwrap_err();
         assert_eq!(e, LoopbackError::StateMismatch);
         assert!(browser.await.unwrap().starts_with("HTTP/1.1 400"));
-        let e = l.wait_for_code("good", Duration::milliseconds(50)).await.unwrap_err();
+        let e = l
+            .wait_for_code("good", Duration::milliseconds(50))
+            .await
+            .unwrap_err();
         assert!(matches!(e, LoopbackError::TimedOut { .. }), "{e:?}");
     }
 }

@@ -28,7 +28,11 @@ mod tests {
     use std::path::Path;
 
     fn dir(vars: &[(&str, &str)]) -> Option<PathBuf> {
-        state_dir(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| OsString::from(v)))
+        state_dir(|n| {
+            vars.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| OsString::from(v))
+        })
     }
 
     #[test]
@@ -40,7 +44,10 @@ mod tests {
         ];
         assert_eq!(dir(&all).unwrap(), Path::new("/tmp/lk"));
         assert_eq!(dir(&all[1..]).unwrap(), Path::new("/x/leasekeeper"));
-        assert_eq!(dir(&all[2..]).unwrap(), Path::new("/h/.local/state/leasekeeper"));
+        assert_eq!(
+            dir(&all[2..]).unwrap(),
+            Path::new("/h/.local/state/leasekeeper")
+        );
         assert_eq!(
             dir(&[("XDG_STATE_HOME", "rel"), ("HOME", "/h")]).unwrap(),
             Path::new("/h/.local/state/leasekeeper")

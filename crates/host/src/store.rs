@@ -43,7 +43,9 @@ impl FileStore {
     pub fn path(&self, file: &StoreFile) -> PathBuf {
         match file {
             StoreFile::SsoToken(key) => self.sso_cache.join(format!("{key}.json")),
-            StoreFile::Registration(key) => self.state.join("registrations").join(format!("{key}.json")),
+            StoreFile::Registration(key) => {
+                self.state.join("registrations").join(format!("{key}.json"))
+            }
             StoreFile::Session(key) => self.state.join("sessions").join(format!("{key}.json")),
             StoreFile::SignIn(key) => self.state.join("signin").join(format!("{key}.json")),
         }
@@ -114,9 +116,15 @@ mod tests {
     #[test]
     fn files_land_where_docs_state_md_says_and_writes_need_the_lock() {
         let dir = tempfile::tempdir().unwrap();
-        let store = FileStore::new(dir.path().join("home/.aws/sso/cache"), dir.path().join("state"));
+        let store = FileStore::new(
+            dir.path().join("home/.aws/sso/cache"),
+            dir.path().join("state"),
+        );
         let token = StoreFile::SsoToken("abc".into());
-        assert_eq!(store.path(&token), dir.path().join("home/.aws/sso/cache/abc.json"));
+        assert_eq!(
+            store.path(&token),
+            dir.path().join("home/.aws/sso/cache/abc.json")
+        );
         assert_eq!(
             store.path(&StoreFile::Registration("r".into())),
             dir.path().join("state/registrations/r.json")

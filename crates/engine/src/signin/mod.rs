@@ -33,6 +33,8 @@ mod conformance;
 #[cfg(test)]
 mod flow_tests;
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod testkit;
 
 pub use error::{SessionOver, SignInError};

@@ -70,6 +70,11 @@ fn py_string(s: &str) -> String {
     out
 }
 
+/// `t` without its fraction of a second, as the file holds it.
+fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
 /// The token a refresh produced: the old file's registration and URLs, the
 /// new access token and expiry, and the new refresh token — or the old one
 /// when none came back.
@@ -84,7 +89,7 @@ pub fn refreshed(
         start_url: Some(start_url.to_owned()),
         region: Some(region.to_owned()),
         access_token: response.access_token.clone(),
-        expires_at: now + response.expires_in,
+        expires_at: whole_seconds(now + response.expires_in),
         client_id: old.client_id.clone(),
         client_secret: old.client_secret.clone(),
         registration_expires_at: old.registration_expires_at,
@@ -109,7 +114,7 @@ pub fn signed_in(
         start_url: Some(start_url.to_owned()),
         region: Some(region.to_owned()),
         access_token: response.access_token.clone(),
-        expires_at: now + response.expires_in,
+        expires_at: whole_seconds(now + response.expires_in),
         client_id: Some(client_id.to_owned()),
         client_secret: Some(client_secret.clone()),
         registration_expires_at: Some(registration_expires_at),

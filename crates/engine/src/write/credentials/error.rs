@@ -53,11 +53,12 @@ pub enum WriteError {
     /// The computed file failed a check made before handing it out. A bug:
     /// the bytes are withheld rather than risk the person's file.
     #[error(
-        "the planned credentials file failed its own check ({check}, section [{section}]), \
-         so it is not written"
+        "the planned credentials file failed its own check ({check}{}), so it is not written",
+        in_section(.section)
     )]
     Internal {
         check: &'static str,
+        /// The section concerned; empty when the check is about the file.
         section: String,
     },
 }
@@ -93,7 +94,40 @@ impl WriteError {
     }
 }
 
+fn in_section(section: &str) -> String {
+    if section.is_empty() {
+        String::new()
+    } else {
+        format!(", section [{section}]")
+    }
+}
+
 fn join(lines: &[u32]) -> String {
     let parts: Vec<String> = lines.iter().map(u32::to_string).collect();
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_name_the_check_and_the_section_when_there_is_one() {
+        let file = WriteError::Internal {
+            check: "bytes outside our sections changed",
+            section: String::new(),
+        };
+        assert_eq!(
+            file.to_string(),
+            "the planned credentials file failed its own check (bytes outside our sections \
+             changed), so it is not written"
+        );
+        let one = WriteError::Internal {
+            check: "a section does not hold its text",
+            section: "dev".into(),
+        };
+        assert!(one.to_string().contains("text, section [dev])"));
+        assert_eq!(one.code(), "internal_check_failed");
+        assert_eq!(one.line(), None);
+    }
 }

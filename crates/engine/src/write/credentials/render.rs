@@ -135,7 +135,14 @@ mod tests {
 
     #[test]
     fn names_every_reader_takes_as_a_profile_pass() {
-        for ok in ["dev", "default", "prod-1", "a.b_c/d%e@f:g+h", "Default", "9"] {
+        for ok in [
+            "dev",
+            "default",
+            "prod-1",
+            "a.b_c/d%e@f:g+h",
+            "Default",
+            "9",
+        ] {
             assert_eq!(check_section_name(ok), Ok(()), "{ok}");
         }
     }
@@ -165,10 +172,7 @@ mod tests {
         for bad in ["a b", "a\tb", "a\nb", "a\rb", "ab ", "é"] {
             assert!(check_value(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(
-            check_value("#abc"),
-            Err("starts with a comment character")
-        );
+        assert_eq!(check_value("#abc"), Err("starts with a comment character"));
         assert_eq!(check_value(";abc"), Err("starts with a comment character"));
         assert_eq!(check_value("a#b;c"), Ok(()));
     }

@@ -1,0 +1,111 @@
+//! The HTTP client every AWS call uses: rustls with the platform's roots
+//! plus the certificates of a custom CA bundle (`AWS_CA_BUNDLE` or a
+//! profile's `ca_bundle`; aws-sdk-rust reads neither by itself), and the
+//! proxy settings of the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+//! `ALL_PROXY`, `NO_PROXY`, upper or lower case) through
+//! aws-smithy-http-client's proxy support (HTTPS goes through a CONNECT
+//! tunnel).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use aws_smithy_http_client::Connector;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+
+/// Why the clients cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot read the CA bundle {}", path.display())]
+    CaBundleUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the CA bundle {} holds no PEM certificate", path.display())]
+    CaBundleEmpty { path: PathBuf },
+    #[error("cannot use the CA bundle {}: {reason}", path.display())]
+    CaBundleInvalid { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Endpoint(#[from] leasekeeper_engine::ports::AwsError),
+}
+
+impl SetupError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetupError::CaBundleUnreadable { .. }
+            | SetupError::CaBundleEmpty { .. }
+            | SetupError::CaBundleInvalid { .. } => "bad_ca_bundle",
+            SetupError::Endpoint(e) => e.code(),
+        }
+    }
+}
+
+/// Connectors made so far, by their settings (a connector holds the
+/// connection pool, so it is made once per distinct setting).
+#[derive(Debug)]
+struct Client {
+    tls: TlsContext,
+    cache: Mutex<Vec<(String, SharedHttpConnector)>>,
+}
+
+impl HttpClient for Client {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let key = format!("{settings:?}");
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, c)) = cache.iter().find(|(k, _)| *k == key) {
+            return c.clone();
+        }
+        let mut builder = Connector::builder().connector_settings(settings.clone());
+        builder.set_sleep_impl(components.sleep_impl());
+        let connector = builder
+            // Read now, as every connector is made: HTTPS_PROXY, NO_PROXY, ...
+            .proxy_config(ProxyConfig::from_env())
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(self.tls.clone())
+            .build();
+        let shared = SharedHttpConnector::new(connector);
+        cache.push((key, shared.clone()));
+        shared
+    }
+}
+
+/// The client, trusting the platform's roots and `ca_bundle`'s certificates.
+pub fn http_client(ca_bundle: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
+    let mut trust = TrustStore::default();
+    if let Some(path) = ca_bundle {
+        let pem = std::fs::read(path).map_err(|source| SetupError::CaBundleUnreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        if !pem
+            .windows(b"-----BEGIN CERTIFICATE-----".len())
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+        {
+            return Err(SetupError::CaBundleEmpty {
+                path: path.to_owned(),
+            });
+        }
+        trust = trust.with_pem_certificate(pem);
+    }
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| SetupError::CaBundleInvalid {
+            path: ca_bundle.map(Path::to_owned).unwrap_or_default(),
+            reason: e.to_string(),
+        })?;
+    Ok(SharedHttpClient::new(Client {
+        tls,
+        cache: Mutex::new(Vec::new()),
+    }))
+}

@@ -1,0 +1,81 @@
+//! [`SsoPortal`] on aws-sdk-sso: GetRoleCredentials and Logout.
+
+use std::future::Future;
+
+use leasekeeper_engine::Secret;
+use leasekeeper_engine::ports::{AwsError, Credentials, Dated, Service, SsoPortal};
+use time::OffsetDateTime;
+
+use crate::date::DateCapture;
+use crate::{Aws, errors};
+
+fn missing(field: &str) -> AwsError {
+    AwsError::Other {
+        service: Service::SsoPortal,
+        code: "incomplete_answer".to_owned(),
+        message: format!("the answer has no {field}"),
+    }
+}
+
+impl SsoPortal for Aws {
+    fn get_role_credentials(
+        &self,
+        access_token: &Secret,
+        account_id: &str,
+        role_name: &str,
+    ) -> impl Future<Output = Result<Dated<Credentials>, AwsError>> + Send {
+        let date = DateCapture::default();
+        let call = self
+            .portal
+            .get_role_credentials()
+            .access_token(access_token.expose())
+            .account_id(account_id)
+            .role_name(role_name);
+        async move {
+            let out = call
+                .customize()
+                .interceptor(date.clone())
+                .send()
+                .await
+                .map_err(|e| errors::map(Service::SsoPortal, &e))?;
+            let c = out
+                .role_credentials
+                .ok_or_else(|| missing("roleCredentials"))?;
+            // `expiration` is epoch milliseconds.
+            let expiration =
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(c.expiration) * 1_000_000)
+                    .map_err(|_| missing("valid expiration"))?;
+            Ok(Dated {
+                value: Credentials {
+                    access_key_id: c.access_key_id.ok_or_else(|| missing("accessKeyId"))?,
+                    secret_access_key: Secret::new(
+                        c.secret_access_key
+                            .ok_or_else(|| missing("secretAccessKey"))?,
+                    ),
+                    session_token: c.session_token.map(Secret::new),
+                    expiration: Some(expiration),
+                },
+                server_date: date.get(),
+            })
+        }
+    }
+
+    fn logout(
+        &self,
+        access_token: &Secret,
+    ) -> impl Future<Output = Result<Dated<()>, AwsError>> + Send {
+        let date = DateCapture::default();
+        let call = self.portal.logout().access_token(access_token.expose());
+        async move {
+            call.customize()
+                .interceptor(date.clone())
+                .send()
+                .await
+                .map_err(|e| errors::map(Service::SsoPortal, &e))?;
+            Ok(Dated {
+                value: (),
+                server_date: date.get(),
+            })
+        }
+    }
+}

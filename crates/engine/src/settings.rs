@@ -1,0 +1,263 @@
+//! The keeper's settings: which profiles renew by themselves, where their keys
+//! are written, when to warn, and a few limits. [`Settings::parse`] reads the
+//! TOML text the host read from the settings file; a bad file never stops
+//! the keeper: every problem comes back as a [`SettingsError`] naming its line
+//! and field, and whatever could not be read keeps its default.
+//!
+//! The file, with every default spelled out (and, as [`EXAMPLE`], ready to
+//! be written as a starting file):
+//!
+//! ```toml
+//! [renew]
+//! silent = true           # renew chains that need nobody (SSO roles, roles over them)
+//! static_keys = false     # also chains that start from long-term IAM user keys
+//! concurrency = 4         # AWS calls in flight at once, 1 to 64
+//! remove_on_exit = false  # remove our credentials-file sections when the keeper exits
+//! mfa_session = "12h"     # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+//!
+//! [warnings]
+//! leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
+//!
+//! [sso_sessions.corp]     # an [sso-session] name, or a legacy start URL in quotes
+//! session_length = "8h"   # the sign-in session length set in IAM Identity Center
+//!
+//! [profiles.dev]
+//! renew = true            # this profile renews by itself, whatever [renew] says
+//! section = "dev"         # the credentials-file section (default: the profile's name)
+//! take_over = false       # consent to replace a [dev] section Leasekeeper did not write
+//! ```
+//!
+//! Durations are written as a number and a unit (`s`, `m`, `h`, `d`), parts
+//! added up: `"90s"`, `"15m"`, `"1h30m"`. No API tells when a sign-in session
+//! ends: `session_length` is the estimate warnings are based on (IAM Identity
+//! Center's default, 8 hours, when unset). Unknown keys are reported as
+//! warnings and ignored.
+
+mod duration;
+mod read;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use time::Duration;
+
+use duration::{all_as_text, as_text};
+pub use duration::{format_duration, parse_duration};
+
+use crate::keeper::policy::DEFAULT_WARNING_LEADS;
+
+/// AWS calls in flight at once, unless set.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most calls in flight the setting allows.
+pub const MAX_CONCURRENCY: usize = 64;
+/// An MFA session's length (GetSessionToken's DurationSeconds), unless set.
+pub const DEFAULT_MFA_SESSION: Duration = Duration::hours(12);
+/// What GetSessionToken accepts: 900 to 129,600 seconds.
+pub const MFA_SESSION_RANGE: (Duration, Duration) = (Duration::minutes(15), Duration::hours(36));
+/// IAM Identity Center's default sign-in session length: the estimate used
+/// when the settings name none.
+pub const DEFAULT_SESSION_LENGTH: Duration = Duration::hours(8);
+/// The session lengths IAM Identity Center allows.
+pub const SESSION_LENGTH_RANGE: (Duration, Duration) = (Duration::minutes(15), Duration::days(90));
+/// The longest warning lead accepted.
+pub const MAX_WARNING_LEAD: Duration = Duration::days(1);
+
+/// The documented settings file: every default spelled out, the per-session
+/// and per-profile tables as comments. A host may write it as a person's
+/// first settings file; it reads as exactly [`Settings::default`].
+pub const EXAMPLE: &str = r#"# Leasekeeper settings. Durations: a number and a unit (s, m, h, d), e.g. "1h30m".
+
+[renew]
+silent = true           # renew chains that need nobody (SSO roles, roles over them)
+static_keys = false     # also chains that start from long-term IAM user keys
+concurrency = 4         # AWS calls in flight at once, 1 to 64
+remove_on_exit = false  # remove our credentials-file sections when the keeper exits
+mfa_session = "12h"     # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+
+[warnings]
+leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
+
+# [sso_sessions.corp]   # an [sso-session] name, or a legacy start URL in quotes
+# session_length = "8h" # the sign-in session length set in IAM Identity Center
+
+# [profiles.dev]
+# renew = true          # this profile renews by itself, whatever [renew] says
+# section = "dev"       # the credentials-file section (default: the profile's name)
+# take_over = false     # consent to replace a [dev] section Leasekeeper did not write
+"#;
+
+/// Everything the settings file says, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub renew: RenewSettings,
+    pub warnings: WarningSettings,
+    /// By sso-session name (or legacy start URL).
+    pub sso_sessions: BTreeMap<String, SessionSettings>,
+    /// By profile name.
+    pub profiles: BTreeMap<String, ProfileSettings>,
+}
+
+/// `[renew]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RenewSettings {
+    /// Chains that need nobody renew by themselves.
+    pub silent: bool,
+    /// Chains over long-term IAM user keys renew by themselves too.
+    pub static_keys: bool,
+    pub concurrency: usize,
+    pub remove_on_exit: bool,
+    #[serde(serialize_with = "as_text")]
+    pub mfa_session: Duration,
+}
+
+/// `[warnings]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WarningSettings {
+    /// Longest first, no duplicates.
+    #[serde(serialize_with = "all_as_text")]
+    pub leads: Vec<Duration>,
+}
+
+/// `[sso_sessions.NAME]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSettings {
+    #[serde(serialize_with = "as_text")]
+    pub session_length: Duration,
+}
+
+/// `[profiles.NAME]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProfileSettings {
+    /// Overrides `[renew]` for this profile.
+    pub renew: Option<bool>,
+    /// The credentials-file section; `None`: the profile's own name.
+    pub section: Option<String>,
+    /// Consent to replace a section of that name Leasekeeper did not write.
+    pub take_over: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            renew: RenewSettings {
+                silent: true,
+                static_keys: false,
+                concurrency: DEFAULT_CONCURRENCY,
+                remove_on_exit: false,
+                mfa_session: DEFAULT_MFA_SESSION,
+            },
+            warnings: WarningSettings {
+                leads: DEFAULT_WARNING_LEADS.to_vec(),
+            },
+            sso_sessions: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Whether `profile` renews by itself; `over_long_term_keys` tells whether
+    /// its chain starts from long-term IAM user keys.
+    pub fn auto_renew(&self, profile: &str, over_long_term_keys: bool) -> bool {
+        let default = if over_long_term_keys {
+            self.renew.static_keys
+        } else {
+            self.renew.silent
+        };
+        self.profile(profile)
+            .and_then(|p| p.renew)
+            .unwrap_or(default)
+    }
+
+    /// The credentials-file section `profile`'s keys go to.
+    pub fn section_for<'a>(&'a self, profile: &'a str) -> &'a str {
+        self.profile(profile)
+            .and_then(|p| p.section.as_deref())
+            .unwrap_or(profile)
+    }
+
+    /// Whether the person consented to replacing a foreign section for `profile`.
+    pub fn take_over(&self, profile: &str) -> bool {
+        self.profile(profile).is_some_and(|p| p.take_over)
+    }
+
+    /// The estimated sign-in session length of an sso-session (or legacy start URL).
+    pub fn session_length(&self, session: &str) -> Duration {
+        self.sso_sessions
+            .get(session)
+            .map_or(DEFAULT_SESSION_LENGTH, |s| s.session_length)
+    }
+
+    fn profile(&self, name: &str) -> Option<&ProfileSettings> {
+        self.profiles.get(name)
+    }
+
+    /// Reads the settings file's text. Never fails: problems come back in
+    /// file order with the defaults standing for what could not be read.
+    pub fn parse(text: &str) -> (Settings, Vec<SettingsError>) {
+        read::read(text)
+    }
+}
+
+/// A problem in the settings file. Each names its line; all but
+/// [`SettingsError::UnknownKey`] mean a default was used instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("settings line {line}: {message}; the line is ignored")]
+    Syntax { line: u32, message: String },
+    #[error("settings line {line}: `{field}` must be {expected}; using the default")]
+    WrongType {
+        line: u32,
+        field: String,
+        expected: &'static str,
+    },
+    #[error("settings line {line}: `{field}` = {value} is outside {allowed}; using the default")]
+    OutOfRange {
+        line: u32,
+        field: String,
+        value: String,
+        allowed: &'static str,
+    },
+    #[error(
+        "settings line {line}: `{field}` = {value:?} is not a duration such as \"15m\", \"8h\" or \"1h30m\"; using the default"
+    )]
+    BadDuration {
+        line: u32,
+        field: String,
+        value: String,
+    },
+    #[error("settings line {line}: unknown setting `{field}` is ignored")]
+    UnknownKey { line: u32, field: String },
+}
+
+impl SettingsError {
+    /// A stable identifier for scripts and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SettingsError::Syntax { .. } => "settings_syntax",
+            SettingsError::WrongType { .. } => "settings_wrong_type",
+            SettingsError::OutOfRange { .. } => "settings_out_of_range",
+            SettingsError::BadDuration { .. } => "settings_bad_duration",
+            SettingsError::UnknownKey { .. } => "settings_unknown_key",
+        }
+    }
+
+    /// The 1-based line the problem is on.
+    pub fn line(&self) -> u32 {
+        match self {
+            SettingsError::Syntax { line, .. }
+            | SettingsError::WrongType { line, .. }
+            | SettingsError::OutOfRange { line, .. }
+            | SettingsError::BadDuration { line, .. }
+            | SettingsError::UnknownKey { line, .. } => *line,
+        }
+    }
+
+    /// Only worth knowing: nothing was replaced by a default.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, SettingsError::UnknownKey { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,257 @@
+//! Reading the parsed TOML into [`Settings`](super::Settings): typed values
+//! out of spanned ones, every problem recorded with its line and field.
+
+use std::ops::Range;
+
+use time::Duration;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::duration::parse_duration;
+use super::{
+    DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
+    MFA_SESSION_RANGE, ProfileSettings, RenewSettings, SESSION_LENGTH_RANGE, SessionSettings,
+    Settings, SettingsError, WarningSettings,
+};
+
+/// Reads the settings file's text (see [`Settings::parse`]).
+pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    let mut r = Reader {
+        text,
+        errors: Vec::new(),
+    };
+    for e in syntax {
+        let line = e.span().map_or(1, |s| r.line(&s));
+        r.errors.push(SettingsError::Syntax {
+            line,
+            message: e.message().trim_end_matches('.').to_owned(),
+        });
+    }
+    let mut settings = Settings::default();
+    for (key, value) in doc.get_ref().iter() {
+        let name = key.get_ref().as_ref();
+        if !["renew", "warnings", "sso_sessions", "profiles"].contains(&name) {
+            r.unknown(name, key);
+            continue;
+        }
+        let Some(table) = r.table(name, value) else {
+            continue;
+        };
+        match name {
+            "renew" => r.renew(table, &mut settings.renew),
+            "warnings" => r.warnings(table, &mut settings.warnings),
+            "sso_sessions" => r.each(table, name, |r, path, t| {
+                let s = r.session(path, t);
+                settings.sso_sessions.insert(path_tail(path), s);
+            }),
+            "profiles" => r.each(table, name, |r, path, t| {
+                let p = r.profile(path, t);
+                settings.profiles.insert(path_tail(path), p);
+            }),
+            _ => {}
+        }
+    }
+    let mut errors = r.errors;
+    errors.sort_by_key(SettingsError::line);
+    (settings, errors)
+}
+
+fn path_tail(path: &str) -> String {
+    path.split_once('.').map_or(path, |(_, t)| t).to_owned()
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Reads typed values out of the parsed file, recording what is wrong.
+struct Reader<'t> {
+    text: &'t str,
+    errors: Vec<SettingsError>,
+}
+
+impl Reader<'_> {
+    fn line(&self, span: &Range<usize>) -> u32 {
+        let end = span.start.min(self.text.len());
+        let newlines = self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    }
+
+    fn wrong(&mut self, field: &str, v: &Value<'_>, expected: &'static str) {
+        let line = self.line(&v.span());
+        self.errors.push(SettingsError::WrongType {
+            line,
+            field: field.to_owned(),
+            expected,
+        });
+    }
+
+    fn unknown(&mut self, field: &str, key: &Spanned<std::borrow::Cow<'_, str>>) {
+        let line = self.line(&key.span());
+        self.errors.push(SettingsError::UnknownKey {
+            line,
+            field: field.to_owned(),
+        });
+    }
+
+    fn table<'a, 'i>(&mut self, field: &str, v: &'a Value<'i>) -> Option<&'a DeTable<'i>> {
+        let table = v.get_ref().as_table();
+        if table.is_none() {
+            self.wrong(field, v, "a table");
+        }
+        table
+    }
+
+    /// Calls `read` for every sub-table of `table` (`[profiles.NAME]`).
+    fn each(
+        &mut self,
+        table: &DeTable<'_>,
+        field: &str,
+        mut read: impl FnMut(&mut Self, &str, &DeTable<'_>),
+    ) {
+        for (key, value) in table.iter() {
+            let path = format!("{field}.{}", key.get_ref());
+            if let Some(t) = self.table(&path, value) {
+                read(self, &path, t);
+            }
+        }
+    }
+
+    fn bool(&mut self, field: &str, v: &Value<'_>, into: &mut bool) {
+        match v.get_ref().as_bool() {
+            Some(b) => *into = b,
+            None => self.wrong(field, v, "true or false"),
+        }
+    }
+
+    fn duration(
+        &mut self,
+        field: &str,
+        v: &Value<'_>,
+        range: (Duration, Duration),
+        allowed: &'static str,
+    ) -> Option<Duration> {
+        let Some(text) = v.get_ref().as_str() else {
+            self.wrong(field, v, "a duration in quotes, such as \"15m\"");
+            return None;
+        };
+        let line = self.line(&v.span());
+        let Some(d) = parse_duration(text) else {
+            self.errors.push(SettingsError::BadDuration {
+                line,
+                field: field.to_owned(),
+                value: text.to_owned(),
+            });
+            return None;
+        };
+        if d < range.0 || d > range.1 {
+            self.errors.push(SettingsError::OutOfRange {
+                line,
+                field: field.to_owned(),
+                value: format!("{text:?}"),
+                allowed,
+            });
+            return None;
+        }
+        Some(d)
+    }
+
+    fn renew(&mut self, table: &DeTable<'_>, into: &mut RenewSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("renew.{}", key.get_ref());
+            match key.get_ref().as_ref() {
+                "silent" => self.bool(&field, v, &mut into.silent),
+                "static_keys" => self.bool(&field, v, &mut into.static_keys),
+                "remove_on_exit" => self.bool(&field, v, &mut into.remove_on_exit),
+                "concurrency" => match v.get_ref().as_integer() {
+                    Some(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
+                        Ok(n) if (1..=MAX_CONCURRENCY as i64).contains(&n) => {
+                            into.concurrency = usize::try_from(n).unwrap_or(DEFAULT_CONCURRENCY);
+                        }
+                        _ => {
+                            let line = self.line(&v.span());
+                            self.errors.push(SettingsError::OutOfRange {
+                                line,
+                                field,
+                                value: n.as_str().to_owned(),
+                                allowed: "1 to 64",
+                            });
+                        }
+                    },
+                    None => self.wrong(&field, v, "a whole number from 1 to 64"),
+                },
+                "mfa_session" => {
+                    if let Some(d) = self.duration(&field, v, MFA_SESSION_RANGE, "15m to 36h") {
+                        into.mfa_session = d;
+                    }
+                }
+                _ => self.unknown(&field, key),
+            }
+        }
+    }
+
+    fn warnings(&mut self, table: &DeTable<'_>, into: &mut WarningSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("warnings.{}", key.get_ref());
+            if key.get_ref() != "leads" {
+                self.unknown(&field, key);
+                continue;
+            }
+            let Some(items) = v.get_ref().as_array() else {
+                self.wrong(&field, v, "a list of durations, such as [\"15m\", \"5m\"]");
+                continue;
+            };
+            let range = (Duration::seconds(1), MAX_WARNING_LEAD);
+            let leads: Option<Vec<Duration>> = items
+                .iter()
+                .map(|item| self.duration(&field, item, range, "1s to 1d"))
+                .collect();
+            if let Some(mut leads) = leads {
+                leads.sort_by(|a, b| b.cmp(a));
+                leads.dedup();
+                into.leads = leads;
+            }
+        }
+    }
+
+    fn session(&mut self, path: &str, table: &DeTable<'_>) -> SessionSettings {
+        let mut out = SessionSettings {
+            session_length: DEFAULT_SESSION_LENGTH,
+        };
+        for (key, v) in table.iter() {
+            let field = format!("{path}.{}", key.get_ref());
+            if key.get_ref() != "session_length" {
+                self.unknown(&field, key);
+            } else if let Some(d) = self.duration(&field, v, SESSION_LENGTH_RANGE, "15m to 90d") {
+                out.session_length = d;
+            }
+        }
+        out
+    }
+
+    fn profile(&mut self, path: &str, table: &DeTable<'_>) -> ProfileSettings {
+        let mut out = ProfileSettings::default();
+        for (key, v) in table.iter() {
+            let field = format!("{path}.{}", key.get_ref());
+            match key.get_ref().as_ref() {
+                "renew" => {
+                    let mut b = false;
+                    let before = self.errors.len();
+                    self.bool(&field, v, &mut b);
+                    if self.errors.len() == before {
+                        out.renew = Some(b);
+                    }
+                }
+                "take_over" => self.bool(&field, v, &mut out.take_over),
+                "section" => match v.get_ref().as_str().map(str::trim) {
+                    Some(s) if !s.is_empty() => out.section = Some(s.to_owned()),
+                    _ => self.wrong(&field, v, "a section name in quotes"),
+                },
+                _ => self.unknown(&field, key),
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,208 @@
+//! Settings parsing: the documented file, bad values and lines, unknown keys.
+
+use super::*;
+
+#[test]
+fn an_empty_file_gives_the_defaults() {
+    let (s, errors) = Settings::parse("");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s, Settings::default());
+    assert!(s.renew.silent);
+    assert!(!s.renew.static_keys);
+    assert_eq!(
+        s.warnings.leads,
+        [Duration::minutes(15), Duration::minutes(5)]
+    );
+    assert_eq!(s.renew.mfa_session, Duration::hours(12));
+    assert_eq!(s.section_for("dev"), "dev");
+    assert_eq!(s.session_length("corp"), Duration::hours(8));
+}
+
+#[test]
+fn the_documented_example_is_exactly_the_defaults() {
+    let (s, errors) = Settings::parse(EXAMPLE);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s, Settings::default());
+}
+
+#[test]
+fn a_good_file_is_read_whole() {
+    let text = r#"
+[renew]
+silent = false
+static_keys = true
+concurrency = 8
+remove_on_exit = true
+mfa_session = "1h30m"
+
+[warnings]
+leads = ["5m", "30m", "5m"]
+
+[sso_sessions.corp]
+session_length = "12h"
+
+[sso_sessions."https://legacy.awsapps.com/start"]
+session_length = "1d"
+
+[profiles.dev]
+renew = true
+section = "dev-keys"
+take_over = true
+
+[profiles.prod]
+renew = false
+"#;
+    let (s, errors) = Settings::parse(text);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(!s.renew.silent && s.renew.static_keys && s.renew.remove_on_exit);
+    assert_eq!(s.renew.concurrency, 8);
+    assert_eq!(s.renew.mfa_session, Duration::minutes(90));
+    assert_eq!(
+        s.warnings.leads,
+        [Duration::minutes(30), Duration::minutes(5)],
+        "longest first, no duplicates"
+    );
+    assert_eq!(s.session_length("corp"), Duration::hours(12));
+    assert_eq!(
+        s.session_length("https://legacy.awsapps.com/start"),
+        Duration::days(1)
+    );
+    assert_eq!(s.section_for("dev"), "dev-keys");
+    assert!(s.take_over("dev") && !s.take_over("prod"));
+    // Per-profile overrides beat [renew]; others follow it.
+    assert!(s.auto_renew("dev", false) && s.auto_renew("dev", true));
+    assert!(!s.auto_renew("prod", true));
+    assert!(!s.auto_renew("other", false) && s.auto_renew("other", true));
+}
+
+#[test]
+fn a_bad_line_names_its_line_and_keeps_the_other_settings_and_defaults() {
+    let text = "[renew]\nconcurrency = 8\nthis is not toml\nstatic_keys = true\n";
+    let (s, errors) = Settings::parse(text);
+    assert!(!errors.is_empty());
+    let e = &errors[0];
+    assert_eq!(e.code(), "settings_syntax");
+    assert_eq!(e.line(), 3);
+    assert_eq!(
+        e.to_string(),
+        "settings line 3: key with no value, expected `=`; the line is ignored"
+    );
+    assert!(!e.is_warning());
+    assert_eq!(
+        s.renew.concurrency, 8,
+        "lines before the bad one still count"
+    );
+    assert!(s.renew.silent, "untouched settings keep their defaults");
+    assert_eq!(s.warnings.leads, DEFAULT_WARNING_LEADS);
+}
+
+#[test]
+fn bad_values_name_line_and_field_and_keep_the_default() {
+    let text = r#"[renew]
+concurrency = 0
+silent = "yes"
+mfa_session = "10m"
+
+[warnings]
+leads = ["15 minutes"]
+
+[profiles.dev]
+section = ""
+renew = 3
+"#;
+    let (s, errors) = Settings::parse(text);
+    let got: Vec<(u32, &str)> = errors.iter().map(|e| (e.line(), e.code())).collect();
+    assert_eq!(
+        got,
+        [
+            (2, "settings_out_of_range"),
+            (3, "settings_wrong_type"),
+            (4, "settings_out_of_range"),
+            (7, "settings_bad_duration"),
+            (10, "settings_wrong_type"),
+            (11, "settings_wrong_type"),
+        ]
+    );
+    assert_eq!(
+        errors[0].to_string(),
+        "settings line 2: `renew.concurrency` = 0 is outside 1 to 64; using the default"
+    );
+    assert_eq!(
+        errors[1].to_string(),
+        "settings line 3: `renew.silent` must be true or false; using the default"
+    );
+    assert!(
+        errors[3]
+            .to_string()
+            .contains("`warnings.leads` = \"15 minutes\"")
+    );
+    assert_eq!(s.renew.concurrency, DEFAULT_CONCURRENCY);
+    assert!(s.renew.silent);
+    assert_eq!(s.renew.mfa_session, DEFAULT_MFA_SESSION);
+    assert_eq!(s.warnings.leads, DEFAULT_WARNING_LEADS);
+    assert_eq!(s.section_for("dev"), "dev");
+    assert_eq!(s.profiles["dev"].renew, None);
+}
+
+#[test]
+fn unknown_keys_are_warnings_and_nothing_else_changes() {
+    let text = "colour = \"blue\"\n[renew]\nsilnet = false\n[profiles.dev]\nsection = \"d\"\nregion = \"x\"\n";
+    let (s, errors) = Settings::parse(text);
+    let got: Vec<(u32, String)> = errors.iter().map(|e| (e.line(), e.to_string())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                1,
+                "settings line 1: unknown setting `colour` is ignored".to_owned()
+            ),
+            (
+                3,
+                "settings line 3: unknown setting `renew.silnet` is ignored".to_owned()
+            ),
+            (
+                6,
+                "settings line 6: unknown setting `profiles.dev.region` is ignored".to_owned()
+            ),
+        ]
+    );
+    assert!(errors.iter().all(SettingsError::is_warning));
+    assert!(s.renew.silent);
+    assert_eq!(s.section_for("dev"), "d");
+}
+
+#[test]
+fn a_table_where_a_value_belongs_is_a_type_error() {
+    let (s, errors) = Settings::parse("renew = 3\n");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code(), "settings_wrong_type");
+    assert_eq!(s, Settings::default());
+}
+
+#[test]
+fn an_empty_lead_list_means_no_warnings() {
+    let (s, errors) = Settings::parse("[warnings]\nleads = []\n");
+    assert!(errors.is_empty());
+    assert!(s.warnings.leads.is_empty());
+}
+
+#[test]
+fn durations_read_and_write_in_the_file_s_spelling() {
+    for (text, d) in [
+        ("90s", Duration::seconds(90)),
+        ("15m", Duration::minutes(15)),
+        ("1h30m", Duration::minutes(90)),
+        ("2d", Duration::days(2)),
+        (" 8h ", Duration::hours(8)),
+    ] {
+        assert_eq!(parse_duration(text), Some(d), "{text}");
+    }
+    for bad in ["", "15", "m", "0m", "1.5h", "-5m", "5 m", "1w"] {
+        assert_eq!(parse_duration(bad), None, "{bad}");
+    }
+    assert_eq!(format_duration(Duration::minutes(90)), "1h30m");
+    assert_eq!(format_duration(Duration::hours(36)), "1d12h");
+    let json = serde_json::to_value(Settings::default()).expect("json");
+    assert_eq!(json["warnings"]["leads"], serde_json::json!(["15m", "5m"]));
+    assert_eq!(json["renew"]["mfa_session"], "12h");
+}
