@@ -6,6 +6,7 @@
 //! ([`Origin`]) so errors can name the file and line to fix.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Which of the two shared files a value was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -36,7 +37,11 @@ pub struct Origin {
 
 /// One `key = value` of a profile, with its sub-properties when the value was
 /// written as an indented block (`s3 =\n  max_concurrent_requests = 10`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Its `Debug` never shows the value: a property does not know its key, and
+/// the value may be a secret key or a session token. [`Profile`]'s `Debug`
+/// shows the values that are not secret.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Property {
     /// The value as the specification defines it (trimmed; continuation lines
     /// joined with `\n`).
@@ -56,14 +61,54 @@ impl Property {
     }
 }
 
+impl fmt::Debug for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Property")
+            .field("value", &format_args!("<{} bytes>", self.value.len()))
+            .field("sub", &self.sub.keys().collect::<Vec<_>>())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+/// Keys whose values are secrets (or may hold one, as a command line may).
+const SECRET_KEYS: &[&str] = &[
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "credential_process",
+];
+
 /// A profile (or an `[sso-session]` section) after merging.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Profile {
     pub name: String,
     /// Properties by lower-cased key.
     pub props: BTreeMap<String, Property>,
     /// Header line of the first section that defined this profile.
     pub origin: Option<Origin>,
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let props: BTreeMap<&str, &str> = self
+            .props
+            .iter()
+            .map(|(k, p)| {
+                let shown = if SECRET_KEYS.contains(&k.as_str()) {
+                    "<redacted>"
+                } else {
+                    p.value.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("props", &props)
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 impl Profile {
@@ -109,5 +154,37 @@ impl ProfileSet {
 
     pub fn sso_session(&self, name: &str) -> Option<&Profile> {
         self.sso_sessions.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secret_values() {
+        let p = Profile::from_pairs(
+            "dev",
+            [
+                ("aws_access_key_id", "AKIAEXAMPLE000000001"),
+                ("aws_secret_access_key", "wJalrSECRET"),
+                ("aws_session_token", "TOKENSECRET"),
+                ("credential_process", "tool --password hunter2"),
+                ("region", "eu-west-1"),
+            ],
+        );
+        let mut set = ProfileSet::default();
+        set.profiles.insert("dev".into(), p);
+        let shown = format!(
+            "{set:?} {:?}",
+            set.profiles["dev"].props["aws_secret_access_key"]
+        );
+        for secret in ["wJalrSECRET", "TOKENSECRET", "hunter2"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.contains("eu-west-1"),
+            "non-secret values help debugging"
+        );
     }
 }
