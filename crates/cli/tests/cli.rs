@@ -8,6 +8,7 @@ mod cli {
     pub mod login_harness;
     mod login_interop;
     mod logout_cli;
+    mod sandbox_command;
     mod status_example;
     mod status_files;
 }

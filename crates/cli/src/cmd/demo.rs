@@ -54,6 +54,13 @@ async fn demo(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
         dir.join("credentials"),
     );
     let env_file = dir.join("demo.env");
+    // Leasekeeper's own state goes into the demo's folder too, whatever
+    // XDG_STATE_HOME says.
+    let mut lines = lines;
+    lines.push(format!(
+        "export LEASEKEEPER_STATE_DIR={}",
+        dir.join("state").display()
+    ));
     std::fs::write(&env_file, lines.join("\n") + "\n")
         .with_context(|| format!("cannot write {}", env_file.display()))?;
 
@@ -73,7 +80,7 @@ async fn demo(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "\nTry it from another terminal while this runs:\n  . {}\n  leasekeeper status\n  aws sts get-caller-identity --profile alice\nSign-ins wait for approval at {}/_sandbox/\nStop with Ctrl-C (the demo's files are removed).",
+        "\nTry it from another terminal while this runs:\n  . {}\n  leasekeeper login        # sign in to the sandbox's Identity Center\n  leasekeeper status       # watch the leases count down\n  aws sts get-caller-identity --profile alice\nSign-ins wait for your approval at {}/_sandbox/\nStop with Ctrl-C (the demo's files are removed).",
         env_file.display(),
         running.base_url()
     );
