@@ -39,6 +39,10 @@ enum Command {
     Login(cmd::login::Args),
     /// Sign out of IAM Identity Center and remove the token file
     Logout(cmd::logout::Args),
+    /// Keep every managed profile's keys fresh, in the foreground
+    Daemon(cmd::daemon::Args),
+    /// Renew now and write the credentials file (one pass)
+    Refresh(cmd::refresh::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -55,6 +59,12 @@ fn main() -> std::process::ExitCode {
         }
         Command::Logout(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::logout::run(args, &h))
+        }
+        Command::Daemon(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::daemon::run(args, &h))
+        }
+        Command::Refresh(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::refresh::run(args, &h))
         }
     };
     match result {

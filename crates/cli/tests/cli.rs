@@ -1,6 +1,7 @@
 //! The real `leasekeeper` binary on temporary homes, one module per command.
 
 mod cli {
+    mod daemon_sandbox;
     mod demo;
     pub mod harness;
     mod login_browser;

@@ -4,7 +4,10 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::lease::{Lease, LeaseError, LeaseState, Renewal, SsoLease};
+use crate::lease::{
+    Lease, LeaseError, LeaseState, Renewal, SsoLease, rfc3339_encodable, serialize_steps,
+};
+use crate::resolve::StepView;
 
 /// Version of the JSON schema; bumped only on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -45,7 +48,9 @@ pub struct ProfileStatus {
     pub action_needed_at: Option<OffsetDateTime>,
     pub action_needed_estimated: bool,
     pub description: String,
-    pub source: serde_json::Value,
+    /// The source chain, step by step (see [`serialize_steps`]).
+    #[serde(serialize_with = "serialize_steps")]
+    pub source: Vec<StepView>,
     pub sso: Option<SsoLease>,
     pub unusable_by_botocore: bool,
     pub errors: Vec<LeaseError>,
@@ -88,5 +93,20 @@ impl StatusReport {
             profiles,
             problems,
         }
+    }
+
+    /// Whether the report can be encoded as JSON: every timestamp it writes
+    /// as RFC 3339 can be. When this is true, encoding fails only on I/O, so
+    /// the report can be streamed without leaving half a document behind.
+    pub fn encodable(&self) -> bool {
+        let ok = |t: &Option<OffsetDateTime>| t.is_none_or(rfc3339_encodable);
+        rfc3339_encodable(self.generated_at)
+            && self.profiles.iter().all(|p| {
+                ok(&p.expires_at)
+                    && ok(&p.action_needed_at)
+                    && p.sso
+                        .as_ref()
+                        .is_none_or(|s| ok(&s.token_expires_at) && ok(&s.registration_expires_at))
+            })
     }
 }

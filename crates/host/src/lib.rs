@@ -11,11 +11,14 @@
 //!   [`clock`] holds the real clock and randomness, [`logging`] the stderr
 //!   logger, and [`signin`] puts them together for a shell from its
 //!   environment.
+//! - [`keeper`] runs the engine's keeper loop: files watched, renewals
+//!   carried out, the credentials file written, one keeper per AWS home.
 
 pub mod atomic;
 pub mod aws_files;
 pub mod browser;
 pub mod clock;
+pub mod keeper;
 pub mod lock;
 pub mod logging;
 pub mod loopback;

@@ -20,3 +20,16 @@ pub fn init_from_env() {
         .with_ansi(false)
         .try_init();
 }
+
+/// Installs the stderr logger with `LEASEKEEPER_LOG`, else `default` (the
+/// daemon logs `info` without being asked).
+pub fn init_or(default: &str) {
+    let filter = std::env::var(LOG_ENV).unwrap_or_else(|_| default.to_owned());
+    let filter = tracing_subscriber::EnvFilter::new(filter);
+    // Already installed (`LEASEKEEPER_LOG` was set): keep it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}

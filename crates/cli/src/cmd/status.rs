@@ -1,5 +1,6 @@
 //! `leasekeeper status`: every profile's lease, most urgent first.
 
+use std::io::{BufWriter, Write as _};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -41,7 +42,7 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let snapshot = home.snapshot();
+    let mut snapshot = home.snapshot();
     let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
     let mut leases = lease::leases(&snapshot, now);
     if !args.profiles.is_empty() {
@@ -61,8 +62,20 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     }
     lease::urgency::sort(&mut leases);
     let code = exit_code(leases.iter().map(|l| l.state));
-    let report = StatusReport::new(leases, snapshot.problems, now);
-    if args.json {
+    let problems = std::mem::take(&mut snapshot.problems);
+    let report = StatusReport::new(leases, problems, now);
+    if args.json && report.encodable() {
+        // Straight to stdout: no copy of the whole document in memory.
+        let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let written = serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if let Err(err) = written {
+            // What `println!` does when stdout is gone (a closed pipe).
+            panic!("failed printing to stdout: {err}");
+        }
+    } else if args.json {
         let text = serde_json::to_string_pretty(&report).context("cannot encode the report")?;
         println!("{text}");
     } else {
@@ -73,6 +86,10 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         };
         print!("{}", table::render(&report, Palette { enabled }));
     }
+    // The process ends right after this: freeing thousands of small
+    // allocations one by one would only delay the exit.
+    std::mem::forget(report);
+    std::mem::forget(snapshot);
     Ok(exit::code(code))
 }
 

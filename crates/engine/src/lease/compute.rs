@@ -1,5 +1,7 @@
 //! Computing each profile's [`Lease`] from a [`Snapshot`] at a given "now".
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 
 use super::policy::EXPIRING_LEAD;
@@ -11,18 +13,43 @@ use crate::snapshot::Snapshot;
 
 /// Every profile's lease at `now`, in profile-name order.
 pub fn leases(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Lease> {
+    let mut keys = TokenKeys::default();
     snapshot
         .set
         .profiles
         .keys()
-        .map(|name| lease(snapshot, name, now))
+        .map(|name| lease_with(snapshot, name, now, &mut keys))
         .collect()
 }
 
 /// One profile's lease at `now`.
 pub fn lease(snapshot: &Snapshot, profile: &str, now: OffsetDateTime) -> Lease {
+    lease_with(snapshot, profile, now, &mut TokenKeys::default())
+}
+
+/// SSO token cache keys (sha1 of an sso-session name or a legacy start URL),
+/// each computed once: many profiles share one sso-session.
+#[derive(Default)]
+struct TokenKeys(HashMap<String, String>);
+
+impl TokenKeys {
+    fn of(&mut self, sso: &SsoSource) -> &str {
+        let name = sso.session.as_deref().unwrap_or(&sso.start_url);
+        if !self.0.contains_key(name) {
+            self.0.insert(name.to_owned(), cache_key(name));
+        }
+        &self.0[name]
+    }
+}
+
+fn lease_with(
+    snapshot: &Snapshot,
+    profile: &str,
+    now: OffsetDateTime,
+    keys: &mut TokenKeys,
+) -> Lease {
     let mut lease = match resolve(&snapshot.set, profile) {
-        Ok(chain) => from_chain(snapshot, &chain, now),
+        Ok(chain) => from_chain(snapshot, &chain, now, keys),
         Err(_) if settings_only(snapshot, profile) => settings_only_lease(profile),
         Err(err) => unresolved(profile, &err),
     };
@@ -94,7 +121,7 @@ fn unresolved_base(profile: &str) -> Lease {
         action_needed_estimated: false,
         sso: None,
         description: "cannot be resolved".to_owned(),
-        source: serde_json::Value::Array(Vec::new()),
+        source: Vec::new(),
         unusable_by_botocore: false,
         errors: Vec::new(),
     }
@@ -120,15 +147,21 @@ struct Outlook {
     sso: Option<SsoLease>,
 }
 
-fn from_chain(snapshot: &Snapshot, chain: &Chain, now: OffsetDateTime) -> Lease {
+fn from_chain(
+    snapshot: &Snapshot,
+    chain: &Chain,
+    now: OffsetDateTime,
+    keys: &mut TokenKeys,
+) -> Lease {
     let mut errors: Vec<LeaseError> = chain
         .issues
         .iter()
         .map(|i| LeaseError::new(i.code(), i.to_string()))
         .collect();
+    let expires_at = current_expiry(snapshot, chain, keys);
     let outlook = match &chain.base {
-        Base::Sso(sso) => sso_outlook(snapshot, sso, now, &mut errors),
-        Base::Keys(keys) => keys_outlook(chain, keys, snapshot, now),
+        Base::Sso(sso) => sso_outlook(snapshot, sso, now, &mut errors, keys),
+        Base::Keys(k) => keys_outlook(chain, k, expires_at, now),
         Base::Process(_) | Base::WebIdentity(_) | Base::CredentialSource(_) => Outlook {
             state: LeaseState::Unknown,
             renewal: Renewal::Never,
@@ -148,12 +181,12 @@ fn from_chain(snapshot: &Snapshot, chain: &Chain, now: OffsetDateTime) -> Lease 
         kind: chain.kind().as_str().to_owned(),
         state: outlook.state,
         renewal,
-        expires_at: current_expiry(snapshot, chain),
+        expires_at,
         action_needed_at: outlook.action_needed_at,
         action_needed_estimated: false,
         sso: outlook.sso,
         description: chain.describe(),
-        source: serde_json::to_value(chain.steps()).unwrap_or_default(),
+        source: chain.steps(),
         unusable_by_botocore: false,
         errors,
     }
@@ -164,8 +197,9 @@ fn sso_outlook(
     sso: &SsoSource,
     now: OffsetDateTime,
     errors: &mut Vec<LeaseError>,
+    keys: &mut TokenKeys,
 ) -> Outlook {
-    let key = cache_key(sso.session.as_deref().unwrap_or(&sso.start_url));
+    let key = keys.of(sso);
     let mut info = SsoLease {
         session: sso.session.clone(),
         start_url: sso.start_url.clone(),
@@ -173,7 +207,7 @@ fn sso_outlook(
         refreshable: false,
         registration_expires_at: None,
     };
-    let token = match snapshot.sso_tokens.get(&key) {
+    let token = match snapshot.sso_tokens.get(key) {
         Some(Ok(token)) => token,
         Some(Err(err)) => {
             errors.push(LeaseError::new(
@@ -216,10 +250,11 @@ fn needs_login(info: SsoLease) -> Outlook {
     }
 }
 
+/// `current` is the chain's [`current_expiry`].
 fn keys_outlook(
     chain: &Chain,
     keys: &KeysSource,
-    snapshot: &Snapshot,
+    current: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Outlook {
     if !keys.is_temporary() {
@@ -243,7 +278,7 @@ fn keys_outlook(
         }
         // Each new set of role keys needs an MFA code: the person acts when
         // the current ones lapse.
-        let at = current_expiry(snapshot, chain);
+        let at = current;
         return Outlook {
             state: at.map_or(LeaseState::Expired, |t| {
                 by_deadline(t, now, LeaseState::Expired)
@@ -272,9 +307,18 @@ fn keys_outlook(
 /// When the profile's current credentials expire, as the files tell: the
 /// AWS CLI's cache for roles and SSO role credentials, the keys' own expiry
 /// for temporary keys, the token for a token-only SSO profile.
-fn current_expiry(snapshot: &Snapshot, chain: &Chain) -> Option<OffsetDateTime> {
+fn current_expiry(
+    snapshot: &Snapshot,
+    chain: &Chain,
+    keys: &mut TokenKeys,
+) -> Option<OffsetDateTime> {
+    // An empty AWS CLI cache holds no entry: its keys need not be computed.
+    let no_cli_cache = snapshot.cli_cache.is_empty();
     let cached = |key: String| snapshot.cli_cache.get(&key).map(|c| c.expires_at);
     if let Some(role) = chain.roles.last() {
+        if no_cli_cache {
+            return None;
+        }
         return cached(assume_role_key(&AssumeRoleArgs {
             role_arn: &role.role_arn,
             role_session_name: role.role_session_name.as_deref(),
@@ -286,6 +330,7 @@ fn current_expiry(snapshot: &Snapshot, chain: &Chain) -> Option<OffsetDateTime> 
     match &chain.base {
         Base::Keys(k) => k.expires_at,
         Base::Sso(s) => match (&s.account_id, &s.role_name) {
+            (Some(_), Some(_)) if no_cli_cache => None,
             (Some(account), Some(role)) => {
                 let key = match &s.session {
                     Some(session) => SsoKey::Session(session),
@@ -293,10 +338,7 @@ fn current_expiry(snapshot: &Snapshot, chain: &Chain) -> Option<OffsetDateTime> 
                 };
                 cached(sso_role_key(account, role, key))
             }
-            _ => match snapshot
-                .sso_tokens
-                .get(&cache_key(s.session.as_deref().unwrap_or(&s.start_url)))
-            {
+            _ => match snapshot.sso_tokens.get(keys.of(s)) {
                 Some(Ok(token)) => Some(token.expires_at),
                 _ => None,
             },

@@ -10,7 +10,10 @@ pub mod policy;
 pub mod urgency;
 
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use time::OffsetDateTime;
+
+use crate::resolve::StepView;
 
 pub use compute::leases;
 
@@ -130,8 +133,10 @@ pub struct Lease {
     pub sso: Option<SsoLease>,
     /// A short description of the source chain (`role dev ← base (mfa)`).
     pub description: String,
-    /// The source chain, step by step, without secrets.
-    pub source: serde_json::Value,
+    /// The source chain, step by step, without secrets. Serialised by
+    /// [`serialize_steps`]: each step an object with its keys in sorted order.
+    #[serde(serialize_with = "serialize_steps")]
+    pub source: Vec<StepView>,
     /// Whether botocore and the AWS CLI refuse the file this profile is in.
     pub unusable_by_botocore: bool,
     pub errors: Vec<LeaseError>,
@@ -141,5 +146,154 @@ impl Lease {
     /// Seconds from `now` until the person must act (negative once past).
     pub fn seconds_left(&self, now: OffsetDateTime) -> Option<i64> {
         self.action_needed_at.map(|t| (t - now).whole_seconds())
+    }
+}
+
+/// Serialises chain steps as `leasekeeper status --json` has always shown
+/// them: each step an object whose keys (its `type` tag included) are in
+/// sorted order, and the whole list `null` when a step's timestamp cannot be
+/// written as RFC 3339 (a year outside 0000–9999).
+pub fn serialize_steps<S: Serializer>(
+    steps: &[StepView],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if !steps.iter().all(step_encodable) {
+        return serializer.serialize_unit();
+    }
+    serializer.collect_seq(steps.iter().map(SortedStep))
+}
+
+/// Whether every timestamp of `step` can be written as RFC 3339.
+fn step_encodable(step: &StepView) -> bool {
+    match step {
+        StepView::TemporaryKeys {
+            expires_at: Some(t),
+            ..
+        } => rfc3339_encodable(*t),
+        _ => true,
+    }
+}
+
+/// Whether `t` can be written as RFC 3339: a four-digit year and an offset
+/// in whole minutes.
+pub fn rfc3339_encodable(t: OffsetDateTime) -> bool {
+    (0..10_000).contains(&t.year()) && t.offset().seconds_past_minute() == 0
+}
+
+/// An optional timestamp as RFC 3339 (or `null`).
+struct Rfc3339Opt(Option<OffsetDateTime>);
+
+impl Serialize for Rfc3339Opt {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::option::serialize(&self.0, serializer)
+    }
+}
+
+/// One step with its keys in sorted order.
+struct SortedStep<'a>(&'a StepView);
+
+impl Serialize for SortedStep<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            StepView::Sso {
+                profile,
+                sso_session,
+                start_url,
+                region,
+                account_id,
+                role_name,
+                legacy,
+            } => {
+                let mut map = serializer.serialize_map(Some(8))?;
+                map.serialize_entry("account_id", account_id)?;
+                map.serialize_entry("legacy", legacy)?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("region", region)?;
+                map.serialize_entry("role_name", role_name)?;
+                map.serialize_entry("sso_session", sso_session)?;
+                map.serialize_entry("start_url", start_url)?;
+                map.serialize_entry("type", "sso")?;
+                map.end()
+            }
+            StepView::StaticKeys {
+                profile,
+                key_hint,
+                account_id,
+            } => {
+                let mut map = serializer.serialize_map(Some(4))?;
+                map.serialize_entry("account_id", account_id)?;
+                map.serialize_entry("key_hint", key_hint)?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("type", "static_keys")?;
+                map.end()
+            }
+            StepView::TemporaryKeys {
+                profile,
+                key_hint,
+                account_id,
+                expires_at,
+                expiry_key,
+            } => {
+                let mut map = serializer.serialize_map(Some(6))?;
+                map.serialize_entry("account_id", account_id)?;
+                map.serialize_entry("expires_at", &Rfc3339Opt(*expires_at))?;
+                map.serialize_entry("expiry_key", expiry_key)?;
+                map.serialize_entry("key_hint", key_hint)?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("type", "temporary_keys")?;
+                map.end()
+            }
+            StepView::Process {
+                profile,
+                program,
+                has_arguments,
+            } => {
+                let mut map = serializer.serialize_map(Some(4))?;
+                map.serialize_entry("has_arguments", has_arguments)?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("program", program)?;
+                map.serialize_entry("type", "process")?;
+                map.end()
+            }
+            StepView::WebIdentity {
+                profile,
+                role_arn,
+                token_file,
+                role_session_name,
+            } => {
+                let mut map = serializer.serialize_map(Some(5))?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("role_arn", role_arn)?;
+                map.serialize_entry("role_session_name", role_session_name)?;
+                map.serialize_entry("token_file", token_file)?;
+                map.serialize_entry("type", "web_identity")?;
+                map.end()
+            }
+            StepView::CredentialSource { profile, source } => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("source", source)?;
+                map.serialize_entry("type", "credential_source")?;
+                map.end()
+            }
+            StepView::Role {
+                profile,
+                role_arn,
+                external_id,
+                role_session_name,
+                duration_seconds,
+                mfa_serial,
+            } => {
+                let mut map = serializer.serialize_map(Some(7))?;
+                map.serialize_entry("duration_seconds", duration_seconds)?;
+                map.serialize_entry("external_id", external_id)?;
+                map.serialize_entry("mfa_serial", mfa_serial)?;
+                map.serialize_entry("profile", profile)?;
+                map.serialize_entry("role_arn", role_arn)?;
+                map.serialize_entry("role_session_name", role_session_name)?;
+                map.serialize_entry("type", "role")?;
+                map.end()
+            }
+        }
     }
 }

@@ -1,0 +1,233 @@
+//! The loop around [`step`]: read what changed, step, carry out the
+//! actions, sleep until the engine's next wake (never more than its tick),
+//! a renewal's end, a platform signal or shutdown, and step again.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use leasekeeper_engine::keeper::{
+    Action, Command, EngineEvent, Failure, Finished, Input, KeeperState, NodeId, Outcome, Policy,
+    step,
+};
+use leasekeeper_engine::ports::Credentials;
+use leasekeeper_engine::settings::Settings;
+use leasekeeper_engine::signin::TimeScale;
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, mpsc};
+use tokio::task::JoinSet;
+
+use super::exec::{Connect, Done};
+use super::settings_file::SettingsFile;
+use super::watch::Watch;
+use crate::aws_files::AwsPaths;
+use crate::store::FileStore;
+
+/// STS calls are made in the profile's `region`, else this one.
+pub const DEFAULT_STS_REGION: &str = "us-east-1";
+
+/// What a keeper runs on.
+#[derive(Debug, Clone)]
+pub struct KeeperConfig {
+    pub paths: AwsPaths,
+    pub store: FileStore,
+    pub scale: TimeScale,
+    /// The settings file (`None`: the defaults).
+    pub settings_path: Option<PathBuf>,
+    /// Drives every jitter.
+    pub seed: u64,
+}
+
+/// How long the keeper runs.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Until the shutdown future resolves.
+    Daemon,
+    /// One pass: `command`, then until nothing is in flight (at most `limit`).
+    Once { command: Command, limit: Duration },
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sections written, with the expiry of their keys.
+    pub written: Vec<(String, OffsetDateTime)>,
+    /// Sections removed.
+    pub removed: Vec<String>,
+    pub events: Vec<EngineEvent>,
+    /// A one-pass run hit its limit with renewals still in flight.
+    pub timed_out: bool,
+}
+
+/// A change made to the settings after each read.
+type SettingsAdjust = Box<dyn Fn(&mut Settings) + Send>;
+
+type Clients<C> = Arc<Mutex<HashMap<String, Arc<<C as Connect>::Client>>>>;
+
+/// The keeper: engine state, keys held by node, running renewals.
+pub struct Keeper<C: Connect> {
+    pub(super) config: KeeperConfig,
+    pub(super) connect: Arc<C>,
+    pub(super) clients: Clients<C>,
+    pub(super) state: KeeperState,
+    pub(super) held: HashMap<NodeId, Credentials>,
+    pub(super) watch: Watch,
+    pub(super) settings: SettingsFile,
+    pub(super) adjust: Option<SettingsAdjust>,
+    pub(super) tasks: JoinSet<Done>,
+    pub(super) task_nodes: HashMap<tokio::task::Id, NodeId>,
+}
+
+impl<C: Connect> std::fmt::Debug for Keeper<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper")
+            .field("nodes", &self.state.graph().len())
+            .field("held", &self.held.len())
+            .field("in_flight", &self.tasks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Connect> Keeper<C> {
+    pub fn new(config: KeeperConfig, connect: C) -> Keeper<C> {
+        let policy = Policy::with_scale(config.scale);
+        Keeper {
+            state: KeeperState::new(policy, Settings::default(), config.seed),
+            watch: Watch::new(config.paths.clone(), config.store.clone()),
+            settings: SettingsFile::new(config.settings_path.clone()),
+            config,
+            connect: Arc::new(connect),
+            clients: Arc::new(Mutex::new(HashMap::new())),
+            held: HashMap::new(),
+            adjust: None,
+            tasks: JoinSet::new(),
+            task_nodes: HashMap::new(),
+        }
+    }
+
+    /// Changes the settings after each read (a one-pass refresh of one profile).
+    pub fn adjust_settings(&mut self, adjust: impl Fn(&mut Settings) + Send + 'static) {
+        self.adjust = Some(Box::new(adjust));
+    }
+
+    /// Runs until `shutdown` (daemon) or the pass is over (once); `signals`
+    /// brings sleep and resume from the platform; `on_event` is told every
+    /// engine event as it happens.
+    pub async fn run(
+        mut self,
+        mode: Mode,
+        shutdown: impl Future<Output = ()>,
+        mut signals: mpsc::UnboundedReceiver<Input>,
+        mut on_event: impl FnMut(&EngineEvent),
+    ) -> Report {
+        let start = Instant::now();
+        let mut report = Report::default();
+        let mut inputs = Vec::new();
+        let (once, limit) = match &mode {
+            Mode::Daemon => (false, None),
+            Mode::Once { command, limit } => {
+                inputs.push(Input::Command(command.clone()));
+                (true, Some(start + *limit))
+            }
+        };
+        tokio::pin!(shutdown);
+        let mut signals_open = true;
+        loop {
+            self.poll_files(&mut inputs);
+            let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
+            inputs.clear();
+            let spawned = self.perform(out.actions, &mut inputs, &mut report, &mut on_event);
+            if once && spawned == 0 && self.tasks.is_empty() && inputs.is_empty() {
+                break;
+            }
+            if limit.is_some_and(|l| Instant::now() >= l) {
+                report.timed_out = true;
+                break;
+            }
+            let wait = if inputs.is_empty() {
+                out.next_wake
+            } else {
+                Duration::ZERO
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                    inputs.extend(self.finished(done));
+                }
+                signal = signals.recv(), if signals_open => match signal {
+                    Some(s) => inputs.push(s),
+                    None => signals_open = false,
+                },
+                () = &mut shutdown, if !once => {
+                    self.shut_down(start, &mut report, &mut on_event);
+                    break;
+                }
+            }
+            while let Some(done) = self.tasks.try_join_next_with_id() {
+                inputs.extend(self.finished(done));
+            }
+        }
+        self.tasks.abort_all();
+        report
+    }
+
+    fn shut_down(
+        &mut self,
+        start: Instant,
+        report: &mut Report,
+        on_event: &mut impl FnMut(&EngineEvent),
+    ) {
+        let inputs = [Input::Command(Command::Shutdown)];
+        let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
+        let mut rest = Vec::new();
+        let renewals = out
+            .actions
+            .into_iter()
+            .filter(|a| !matches!(a, Action::Renew { .. } | Action::RefreshToken { .. }))
+            .collect();
+        self.perform(renewals, &mut rest, report, on_event);
+    }
+
+    fn poll_files(&mut self, inputs: &mut Vec<Input>) {
+        if let Some(mut settings) = self.settings.poll() {
+            if let Some(adjust) = &self.adjust {
+                adjust(&mut settings);
+            }
+            inputs.push(Input::Settings(Box::new(settings)));
+        }
+        if let Some(files) = self.watch.poll() {
+            inputs.push(Input::Files(Box::new(files)));
+        }
+    }
+
+    /// The report of an ended task (every task is registered when spawned).
+    fn finished(
+        &mut self,
+        done: Result<(tokio::task::Id, Done), tokio::task::JoinError>,
+    ) -> Option<Input> {
+        match done {
+            Ok((id, done)) => {
+                self.task_nodes.remove(&id);
+                if let Some(keys) = done.keys {
+                    self.held.insert(done.finished.node.clone(), keys);
+                }
+                Some(Input::Finished(done.finished))
+            }
+            Err(e) => {
+                let node = self.task_nodes.remove(&e.id())?;
+                Some(Input::Finished(Finished {
+                    node,
+                    server_date: None,
+                    outcome: Outcome::Failed(Failure::new("task_failed", e.to_string(), true)),
+                }))
+            }
+        }
+    }
+}
+
+fn now_wall() -> OffsetDateTime {
+    // The system clock (libfaketime moves it in tests).
+    OffsetDateTime::now_utc()
+}
