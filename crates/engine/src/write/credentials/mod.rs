@@ -94,11 +94,17 @@ pub fn plan(current: Option<&[u8]>, changes: &[Change]) -> Result<Plan, WriteErr
         let eol = line_ending(&doc);
         eols.push(eol);
         let step = apply(&doc, change, eol)?;
-        if let (Some(line), Some(old)) = (takes_over, step.replaced) {
+        if let (Some(line), Some(replaced)) = (takes_over, step.replaced) {
+            // The backup is the section as the person's file held it: an
+            // earlier change of this plan may have added a final newline.
+            let bytes = original
+                .sections()
+                .find(|s| s.header_line() == *line)
+                .map_or(replaced, |s| original.as_bytes()[s.range()].to_vec());
             backups.push(Backup {
                 section: change.section().to_owned(),
                 line: *line,
-                bytes: old,
+                bytes,
             });
         }
         let action = match (step.action, takes_over) {
