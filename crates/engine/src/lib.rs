@@ -17,6 +17,9 @@ pub mod settings;
 pub mod signin;
 pub mod snapshot;
 pub mod timefmt;
+
+#[cfg(test)]
+mod test_python;
 pub mod write;
 
 pub use secret::Secret;

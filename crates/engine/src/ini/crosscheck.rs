@@ -6,7 +6,6 @@
 //! `scripts/setup.sh`.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -78,30 +77,9 @@ for hexed in json.load(sys.stdin):
     print(json.dumps(out))
 "#;
 
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a test picks its interpreter from the environment"
-)]
-fn python() -> PathBuf {
-    std::env::var_os("LEASEKEEPER_PYTHON").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        },
-        PathBuf::from,
-    )
-}
-
 /// botocore's verdict on each file.
 fn botocore(files: &[Vec<u8>]) -> Vec<Value> {
-    let python = python();
-    assert!(
-        python.exists(),
-        "{} not found: botocore is needed to check these claims, run scripts/setup.sh",
-        python.display()
-    );
+    let python = crate::test_python::python("check these claims");
     let mut child = Command::new(&python)
         .args(["-c", SCRIPT])
         .env("LC_ALL", "C.UTF-8")

@@ -6,7 +6,6 @@
 //! fails: run `scripts/setup.sh`.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
@@ -41,30 +40,9 @@ with tempfile.TemporaryDirectory() as home:
 print(json.dumps(out))
 "#;
 
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a test picks its interpreter from the environment"
-)]
-fn python() -> PathBuf {
-    std::env::var_os("LEASEKEEPER_PYTHON").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        },
-        PathBuf::from,
-    )
-}
-
 /// botocore's credentials for each (file, profile).
 fn botocore(cases: &[(&[u8], &str)]) -> Vec<Value> {
-    let python = python();
-    assert!(
-        python.exists(),
-        "{} not found: botocore is needed to read what the writer wrote, run scripts/setup.sh",
-        python.display()
-    );
+    let python = crate::test_python::python("read what the writer wrote");
     let mut child = Command::new(&python)
         .args(["-c", SCRIPT])
         .env("LC_ALL", "C.UTF-8")
