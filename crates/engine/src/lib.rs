@@ -10,6 +10,7 @@ pub mod lease;
 pub mod load;
 pub mod ports;
 pub mod profiles;
+pub mod pyjson;
 pub mod report;
 pub mod resolve;
 pub mod secret;

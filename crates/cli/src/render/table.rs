@@ -73,6 +73,7 @@ pub fn render(report: &StatusReport, palette: Palette) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
+    // Writing to a String cannot fail: each `let _ = writeln!` below drops an Ok.
     let mut out = String::new();
     let line = |cells: [&str; 5], styled: [String; 5]| {
         let mut s = String::new();

@@ -86,10 +86,10 @@ fn python_json(fields: &BTreeMap<&str, JsonValue<'_>>, item_sep: &str, key_sep: 
         if i > 0 {
             out.push_str(item_sep);
         }
-        push_py_str(&mut out, k);
+        crate::pyjson::push_str(&mut out, k);
         out.push_str(key_sep);
         match v {
-            JsonValue::Str(s) => push_py_str(&mut out, s),
+            JsonValue::Str(s) => crate::pyjson::push_str(&mut out, s),
             JsonValue::Int(n) => {
                 let _ = write!(out, "{n}"); // writing to a String cannot fail
             }
@@ -97,29 +97,6 @@ fn python_json(fields: &BTreeMap<&str, JsonValue<'_>>, item_sep: &str, key_sep: 
     }
     out.push('}');
     out
-}
-
-fn push_py_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{unit:04x}"); // cannot fail
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// What a cache entry says about its credentials (never the keys themselves).

@@ -39,35 +39,9 @@ pub fn to_cli_json(token: &SsoToken) -> Vec<u8> {
     }
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{}: {}", py_string(k), py_string(v)))
+        .map(|(k, v)| format!("{}: {}", crate::pyjson::string(k), crate::pyjson::string(v)))
         .collect();
     format!("{{{}}}", body.join(", ")).into_bytes()
-}
-
-/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`).
-fn py_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `t` without its fraction of a second, as the file holds it.
@@ -154,9 +128,9 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_python_does() {
-        assert_eq!(py_string("a\"b\\c/\n"), r#""a\"b\\c/\n""#);
-        assert_eq!(py_string("é😀"), r#""\u00e9\ud83d\ude00""#);
-        assert_eq!(py_string("\u{1}"), r#""\u0001""#);
+        assert_eq!(crate::pyjson::string("a\"b\\c/\n"), r#""a\"b\\c/\n""#);
+        assert_eq!(crate::pyjson::string("é😀"), r#""\u00e9\ud83d\ude00""#);
+        assert_eq!(crate::pyjson::string("\u{1}"), r#""\u0001""#);
     }
 
     #[test]
