@@ -43,6 +43,10 @@ enum Command {
     Daemon(cmd::daemon::Args),
     /// Renew now and write the credentials file (one pass)
     Refresh(cmd::refresh::Args),
+    /// Print a profile's keys for an SDK's credential_process (never prompts)
+    CredentialProcess(cmd::credential_process::Args),
+    /// Add a profile to ~/.aws/config whose keys come from credential-process
+    SetupProcess(cmd::setup_process::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +69,14 @@ fn main() -> std::process::ExitCode {
         }
         Command::Refresh(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::refresh::run(args, &h))
+        }
+        Command::CredentialProcess(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::credential_process::run(args, &h))
+        }
+        Command::SetupProcess(args) => {
+            let home_override = cli.home.clone();
+            home::Home::from_env(cli.home)
+                .and_then(|h| cmd::setup_process::run(args, &h, home_override.as_deref()))
         }
     };
     match result {

@@ -1,6 +1,9 @@
 //! The real `leasekeeper` binary on temporary homes, one module per command.
 
 mod cli {
+    mod credential_process_sandbox;
+    mod daemon_late;
+    mod daemon_reader;
     mod daemon_sandbox;
     mod demo;
     pub mod harness;
@@ -10,6 +13,7 @@ mod cli {
     mod login_interop;
     mod logout_cli;
     mod sandbox_command;
+    mod setup_process_config;
     mod status_example;
     mod status_files;
 }

@@ -11,6 +11,9 @@
 //!   [`clock`] holds the real clock and randomness, [`logging`] the stderr
 //!   logger, and [`signin`] puts them together for a shell from its
 //!   environment.
+//! - [`credential_process`] gives one profile's keys to an SDK's
+//!   `credential_process` without a keeper; [`config_file`] adds the
+//!   profile that runs it to `~/.aws/config`.
 //! - [`keeper`] runs the engine's keeper loop: files watched, renewals
 //!   carried out, the credentials file written, one keeper per AWS home.
 
@@ -18,6 +21,8 @@ pub mod atomic;
 pub mod aws_files;
 pub mod browser;
 pub mod clock;
+pub mod config_file;
+pub mod credential_process;
 pub mod keeper;
 pub mod lock;
 pub mod logging;

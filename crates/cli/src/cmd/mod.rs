@@ -1,9 +1,11 @@
 //! One file per subcommand.
 
+pub mod credential_process;
 pub mod daemon;
 pub mod demo;
 pub mod login;
 pub mod logout;
 pub mod refresh;
 pub mod sandbox;
+pub mod setup_process;
 pub mod status;

@@ -81,6 +81,7 @@ pub fn apply_with(
     mut before_replace: impl FnMut(),
 ) -> Result<Vec<Outcome>, CredentialsWriteError> {
     let _lock = FileLock::acquire(target, LOCK_WAIT)?;
+    sweep_orphans(target);
     for _ in 0..MAX_REDO {
         let before = read_opt(target)?;
         let planned =
@@ -120,6 +121,42 @@ pub fn apply_with(
     Err(CredentialsWriteError::KeptChanging {
         path: target.to_owned(),
     })
+}
+
+/// Removes temp files of ours for `target` left by a writer that died
+/// mid-write (its pid, in the name, no longer runs). Best effort: what
+/// cannot be told or removed is left to [`atomic`]'s age-based sweep.
+fn sweep_orphans(target: &Path) {
+    let Ok(real) = atomic::resolve_target(target) else {
+        return;
+    };
+    let (Some(dir), Some(name)) = (real.parent(), real.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}{}-", atomic::TEMP_PREFIX, name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !process_runs(p)) {
+            // Best effort, see above.
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs (where that cannot be told: yes).
+fn process_runs(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 #[cfg(test)]

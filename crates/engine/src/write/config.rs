@@ -1,0 +1,234 @@
+//! A new `[profile NAME]` section appended to `~/.aws/config`, every other
+//! byte kept. Pure: the current bytes in, the new bytes out; the host locks,
+//! re-checks and replaces the file.
+//!
+//! [`plan`] refuses a file it cannot parse (any issue a reader of the file
+//! would raise, a byte-order mark), a name or value that would not read back
+//! as written, and a profile already there with other contents (the same
+//! contents are a no-op). The result is parsed again and checked before it
+//! is handed out: the old bytes are its prefix, the new section is there once
+//! and holds exactly what was asked.
+
+use crate::ini::{Document, Issue, LineEnding};
+
+#[cfg(test)]
+mod tests;
+
+/// The profile to add: its name (without `profile `) and its settings in the
+/// order they are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProfile {
+    pub name: String,
+    pub settings: Vec<(String, String)>,
+}
+
+/// What [`plan`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The section was appended.
+    Added,
+    /// The same profile was already there: the bytes are unchanged.
+    AlreadyThere,
+}
+
+/// The new file and what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub bytes: Vec<u8>,
+    pub outcome: Outcome,
+}
+
+/// Why the config file is not written. Values are not secret here (a
+/// command and a region) but are still never echoed: fields are named.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigWriteError {
+    #[error(
+        "the config file starts with a byte-order mark (line 1), which botocore refuses; \
+         leasekeeper writes no file it cannot parse: remove the mark first"
+    )]
+    ByteOrderMark,
+    #[error(
+        "cannot parse the config file at {issue}; leasekeeper never writes a file it cannot parse"
+    )]
+    Unparsable { issue: Issue },
+    #[error(
+        "profile {profile} is already in the config file (line {line}) with other settings; \
+         choose another name with --as or edit it yourself"
+    )]
+    Exists { profile: String, line: u32 },
+    #[error("cannot add profile `{}`: the name {reason}", .profile.escape_debug())]
+    InvalidName {
+        profile: String,
+        reason: &'static str,
+    },
+    #[error("cannot write {field} into profile {profile}: the value {reason}")]
+    InvalidValue {
+        profile: String,
+        field: String,
+        reason: &'static str,
+    },
+    #[error("the planned config file failed its own check ({check}), so it is not written")]
+    Internal { check: &'static str },
+}
+
+impl ConfigWriteError {
+    /// A stable code for scripts and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigWriteError::ByteOrderMark => "config_bom",
+            ConfigWriteError::Unparsable { .. } => "config_unparsable",
+            ConfigWriteError::Exists { .. } => "profile_exists",
+            ConfigWriteError::InvalidName { .. } => "invalid_profile_name",
+            ConfigWriteError::InvalidValue { .. } => "invalid_value",
+            ConfigWriteError::Internal { .. } => "internal_check",
+        }
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ConfigWriteError> {
+    let reason = if name.is_empty() {
+        Some("is empty")
+    } else if name.trim() != name {
+        Some("starts or ends with white space")
+    } else if name.chars().any(|c| c.is_control()) {
+        Some("holds a control character")
+    } else if name.contains(['[', ']', '#', ';']) {
+        Some("holds `[`, `]`, `#` or `;`")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(ConfigWriteError::InvalidName {
+            profile: name.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn check_value(profile: &str, key: &str, value: &str) -> Result<(), ConfigWriteError> {
+    let bad = |reason| ConfigWriteError::InvalidValue {
+        profile: profile.to_owned(),
+        field: key.to_owned(),
+        reason,
+    };
+    let key_ok = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !key_ok {
+        return Err(bad("has a key that is not a plain setting name"));
+    }
+    if value.is_empty() || value.trim() != value {
+        return Err(bad("is empty or starts or ends with white space"));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(bad("holds a control character"));
+    }
+    Ok(())
+}
+
+/// The section's bytes, with `eol` line endings.
+fn section_text(p: &NewProfile, eol: LineEnding) -> Vec<u8> {
+    let mut out = format!("[profile {}]", p.name).into_bytes();
+    out.extend_from_slice(eol.as_bytes());
+    for (k, v) in &p.settings {
+        out.extend_from_slice(format!("{k} = {v}").as_bytes());
+        out.extend_from_slice(eol.as_bytes());
+    }
+    out
+}
+
+fn header_matches(section: &str, name: &str) -> bool {
+    let section = section.trim();
+    match section.strip_prefix("profile") {
+        Some(rest) if rest.starts_with([' ', '\t']) => rest.trim() == name,
+        _ => name == "default" && section == "default",
+    }
+}
+
+/// The bytes of the config file with `profile` appended to `current`
+/// (`None`: the file does not exist yet).
+pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, ConfigWriteError> {
+    check_name(&profile.name)?;
+    for (k, v) in &profile.settings {
+        check_value(&profile.name, k, v)?;
+    }
+    let original = current.unwrap_or_default();
+    let doc = Document::parse(original);
+    if doc.has_bom() {
+        return Err(ConfigWriteError::ByteOrderMark);
+    }
+    if let Some(issue) = doc.issues().first() {
+        return Err(ConfigWriteError::Unparsable {
+            issue: issue.clone(),
+        });
+    }
+    if let Some(existing) = doc
+        .sections()
+        .find(|s| header_matches(&s.name(), &profile.name))
+    {
+        let entries: Vec<(String, String)> = existing
+            .entries()
+            .map(|e| (e.key().into_owned(), e.value().into_owned()))
+            .collect();
+        if entries == profile.settings {
+            return Ok(Planned {
+                bytes: original.to_vec(),
+                outcome: Outcome::AlreadyThere,
+            });
+        }
+        return Err(ConfigWriteError::Exists {
+            profile: profile.name.clone(),
+            line: existing.header_line(),
+        });
+    }
+    // The file's own line ending (its first line's), LF for a new file.
+    let eol = doc
+        .lines()
+        .iter()
+        .map(|l| l.ending())
+        .find(|e| !e.as_bytes().is_empty())
+        .unwrap_or(LineEnding::Lf);
+    let mut bytes = original.to_vec();
+    if !bytes.is_empty() {
+        if !bytes.ends_with(b"\n") && !bytes.ends_with(b"\r") {
+            bytes.extend_from_slice(eol.as_bytes());
+        }
+        bytes.extend_from_slice(eol.as_bytes());
+    }
+    bytes.extend_from_slice(&section_text(profile, eol));
+    verify(original, &bytes, profile)?;
+    Ok(Planned {
+        bytes,
+        outcome: Outcome::Added,
+    })
+}
+
+/// The result parses cleanly, keeps the file as its prefix and holds the
+/// profile once, exactly as asked.
+fn verify(original: &[u8], result: &[u8], p: &NewProfile) -> Result<(), ConfigWriteError> {
+    let fail = |check| Err(ConfigWriteError::Internal { check });
+    if !result.starts_with(original) {
+        return fail("the old bytes are not kept");
+    }
+    let doc = Document::parse(result);
+    if doc.has_bom() || !doc.issues().is_empty() {
+        return fail("the result does not parse cleanly");
+    }
+    let found: Vec<_> = doc
+        .sections()
+        .filter(|s| header_matches(&s.name(), &p.name))
+        .collect();
+    let [s] = found.as_slice() else {
+        return fail("the new profile is not there exactly once");
+    };
+    let entries: Vec<(String, String)> = s
+        .entries()
+        .map(|e| (e.key().into_owned(), e.value().into_owned()))
+        .collect();
+    if entries != p.settings {
+        return fail("the new profile does not hold its settings");
+    }
+    Ok(())
+}
