@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3 python3-venv python3-pip faketime libfaketime ca-certificates)
+apt_packages=(python3 python3-venv python3-pip faketime libfaketime ca-certificates dbus dbus-daemon)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

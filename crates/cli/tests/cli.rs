@@ -2,9 +2,13 @@
 
 mod cli {
     mod credential_process_sandbox;
+    mod daemon_clock;
     mod daemon_late;
+    mod daemon_notify;
     mod daemon_reader;
     mod daemon_sandbox;
+    mod daemon_sleep;
+    mod daemon_socket;
     mod demo;
     pub mod harness;
     mod login_browser;

@@ -15,7 +15,10 @@
 //!   `credential_process` without a keeper; [`config_file`] adds the
 //!   profile that runs it to `~/.aws/config`.
 //! - [`keeper`] runs the engine's keeper loop: files watched, renewals
-//!   carried out, the credentials file written, one keeper per AWS home.
+//!   carried out, the credentials file written, one keeper per AWS home;
+//!   [`socket`] is its local socket, which the commands talk to.
+//! - [`notify`] shows the keeper's events as desktop notifications;
+//!   [`sleep`] brings logind's sleep and resume signals to the loop.
 
 pub mod atomic;
 pub mod aws_files;
@@ -27,6 +30,9 @@ pub mod keeper;
 pub mod lock;
 pub mod logging;
 pub mod loopback;
+pub mod notify;
 pub mod signin;
+pub mod sleep;
+pub mod socket;
 pub mod state_dir;
 pub mod store;

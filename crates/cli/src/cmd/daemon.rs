@@ -3,7 +3,9 @@
 //! every managed profile, writes their sections, logs structured lines to
 //! stderr (`LEASEKEEPER_LOG` changes the filter, `info` by default) and
 //! stops cleanly on SIGINT or SIGTERM, removing our sections when the
-//! settings say so.
+//! settings say so. Events that need the person also become desktop
+//! notifications (when a session bus and a notification server exist), and
+//! logind's sleep and resume signals make it re-evaluate at once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +17,10 @@ use leasekeeper_engine::keeper::EngineEvent;
 use leasekeeper_host::keeper::home_lock::{self, KeeperLock, KeeperLockError};
 use leasekeeper_host::keeper::settings_file::settings_path;
 use leasekeeper_host::keeper::{Connect, Keeper, KeeperConfig, Mode};
+use leasekeeper_host::notify::{Desktop, Notifications};
 use leasekeeper_host::signin::SignInEnv;
+use leasekeeper_host::sleep::{Logind, SleepSignals as _};
+use leasekeeper_host::socket;
 
 use crate::cmd::login::runtime;
 use crate::exit;
@@ -90,13 +95,16 @@ pub fn log_event(event: &EngineEvent) {
 
 pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     leasekeeper_host::logging::init_or("info");
-    let (keeper, env) = keeper_for(home)?;
+    let (mut keeper, env) = keeper_for(home)?;
     let lock = match take_lock(&env, home)? {
         Ok(lock) => lock,
         Err(code) => return Ok(code),
     };
     runtime()?.block_on(async {
-        let (_signals_tx, signals) = tokio::sync::mpsc::unbounded_channel();
+        let (signals_tx, signals) = tokio::sync::mpsc::unbounded_channel();
+        let socket = serve_socket(&mut keeper, &env, home, signals_tx.clone());
+        tokio::spawn(Logind.watch(signals_tx));
+        let notifications = Notifications::spawn(Desktop);
         tracing::info!(
             pid = std::process::id(),
             credentials = %home.paths.credentials.display(),
@@ -104,7 +112,14 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             "keeper started"
         );
         let report = keeper
-            .run(Mode::Daemon, shutdown_signal(), signals, log_event)
+            .run(Mode::Daemon, shutdown_signal(), signals, |event| {
+                log_event(event);
+                notifications.event(event);
+                if let Some((_, events)) = &socket {
+                    // No subscriber is no error.
+                    let _ = events.send(event.clone());
+                }
+            })
             .await;
         tracing::info!(
             written = report.written.len(),
@@ -114,6 +129,26 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     });
     drop(lock);
     Ok(exit::code(exit::OK))
+}
+
+/// Serves the keeper's socket; without it the keeper still renews (the
+/// commands then say they cannot reach it).
+fn serve_socket(
+    keeper: &mut Keeper<SdkConnect>,
+    env: &SignInEnv,
+    home: &Home,
+    commands: tokio::sync::mpsc::UnboundedSender<leasekeeper_engine::keeper::Input>,
+) -> Option<(socket::Server, socket::EventSender)> {
+    match socket::serve_keeper(keeper, &env.state_dir, &home.paths, commands) {
+        Ok((server, events)) => {
+            tracing::info!(socket = %server.path().display(), "serving the keeper's socket");
+            Some((server, events))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, code = e.code(), "cannot serve the keeper's socket");
+            None
+        }
+    }
 }
 
 /// SIGINT or SIGTERM.

@@ -16,6 +16,8 @@ use leasekeeper_host::browser::{Browser, SystemBrowser};
 use leasekeeper_host::clock::{OsRandom, SystemClock};
 use leasekeeper_host::loopback::LoopbackBinder;
 use leasekeeper_host::signin::SignInEnv;
+use leasekeeper_host::socket::client::SHORT_TIMEOUT;
+use leasekeeper_host::socket::{self, Client, Request};
 use time::OffsetDateTime;
 
 use crate::exit;
@@ -147,6 +149,21 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// Tells a running keeper about the sign-in, so the profiles waiting on it
+/// renew at once; without one, or when it does not answer, nothing is lost
+/// (a keeper re-reads the token file within a tick anyway).
+fn tell_keeper(env: &SignInEnv, home: &Home, session: &str) {
+    let path = socket::socket_path(&env.state_dir, &home.paths);
+    if let Ok(Some(mut client)) = Client::connect(&path) {
+        let request = Request::SignedIn {
+            session: session.to_owned(),
+        };
+        if let Err(e) = client.ask(&request, SHORT_TIMEOUT) {
+            tracing::debug!(error = %e, "the keeper was not told about the sign-in");
+        }
+    }
+}
+
 fn report(signed: &SignedIn) {
     let now = OffsetDateTime::now_utc();
     let until = clock_time(signed.token_expires_at, now);
@@ -203,6 +220,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             result = flow => match result {
                 Ok(signed) => {
                     report(&signed);
+                    tell_keeper(&env, home, target.name());
                     Ok(exit::code(exit::OK))
                 }
                 Err(e) => {

@@ -1,13 +1,16 @@
 //! `leasekeeper refresh [--profile P | --all]`: renew now and write the
 //! sections, in one pass of the keeper's own engine under the same locks.
 //! While a keeper (`leasekeeper daemon`) runs for these AWS files it alone
-//! renews: refresh then says so and exits.
+//! renews: refresh then asks it over its socket and waits for the answer
+//! (a keeper that does not answer is an error, never a hang).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use leasekeeper_engine::keeper::{Command, EngineEvent};
 use leasekeeper_host::keeper::Mode;
+use leasekeeper_host::socket::client::SHORT_TIMEOUT;
+use leasekeeper_host::socket::{self, Client, ClientError, Request, Response};
 use time::OffsetDateTime;
 
 use crate::cmd::daemon::{keeper_for, take_lock};
@@ -38,6 +41,15 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         }
     };
     let (mut keeper, env) = keeper_for(home)?;
+    let path = socket::socket_path(&env.state_dir, &home.paths);
+    match Client::connect(&path) {
+        Ok(Some(client)) => return Ok(through_keeper(client, &args)),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
+            return Ok(exit::code(exit::FAILURE));
+        }
+    }
     let _lock = match take_lock(&env, home)? {
         Ok(lock) => lock,
         Err(code) => return Ok(code),
@@ -97,6 +109,78 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(exit::code(if failed { exit::FAILURE } else { exit::OK }))
+}
+
+/// The refresh asked of the running keeper: a liveness check first, then
+/// the refresh within the keeper's own bound (and a little more).
+fn through_keeper(mut client: Client, args: &Args) -> ExitCode {
+    let pid = match client.ask(&Request::Hello, SHORT_TIMEOUT) {
+        Ok(Response::Hello { pid, .. }) => pid,
+        Ok(other) => return keeper_error(&client.unexpected(&other)),
+        Err(e) => return keeper_error(&e),
+    };
+    let request = Request::Refresh {
+        profile: args.profile.clone(),
+        all: args.profile.is_none(),
+    };
+    let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
+    let (renewed, failed) = match client.ask(&request, wait) {
+        Ok(Response::Refreshed { renewed, failed }) => (renewed, failed),
+        Ok(other) => return keeper_error(&client.unexpected(&other)),
+        Err(ClientError::Refused { code, message }) if code == "not_managed" => {
+            eprintln!(
+                "leasekeeper: {message} (the keeper, pid {pid}, renews only its managed profiles)"
+            );
+            return exit::code(exit::USAGE);
+        }
+        Err(e) => return keeper_error(&e),
+    };
+    let now = OffsetDateTime::now_utc();
+    for p in &renewed {
+        let until = p
+            .expires_at
+            .map_or_else(|| "unknown".to_owned(), |t| clock_time(t, now));
+        eprintln!(
+            "Renewed [{}]: keys valid until {until} (by the keeper, pid {pid})",
+            p.section
+        );
+    }
+    for p in &failed {
+        match (&p.last_error, p.state.as_str()) {
+            (_, "needs_login") => eprintln!(
+                "leasekeeper: cannot renew {}: it waits for a sign-in (`leasekeeper login`)",
+                p.profile
+            ),
+            (_, "needs_mfa_code") => eprintln!(
+                "leasekeeper: cannot renew {}: it needs an MFA code, which the keeper cannot ask for",
+                p.profile
+            ),
+            (Some(e), _) => eprintln!(
+                "leasekeeper: cannot renew {}: {} [{}]",
+                p.profile, e.message, e.code
+            ),
+            (None, state) => eprintln!(
+                "leasekeeper: cannot renew {}: the keeper reports it {state}",
+                p.profile
+            ),
+        }
+    }
+    if renewed.is_empty() && failed.is_empty() {
+        eprintln!("Nothing to renew");
+    }
+    exit::code(if failed.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
+}
+
+fn keeper_error(e: &ClientError) -> ExitCode {
+    eprintln!(
+        "leasekeeper: cannot refresh through the running keeper: {e} [{}]",
+        e.code()
+    );
+    exit::code(exit::FAILURE)
 }
 
 /// A line for the events the person must hear about.

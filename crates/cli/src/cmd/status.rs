@@ -1,4 +1,7 @@
-//! `leasekeeper status`: every profile's lease, most urgent first.
+//! `leasekeeper status`: every profile's lease, most urgent first. When a
+//! keeper runs for these AWS files, its renewal view is added (a line under
+//! the table, a `keeper` object in the JSON); a keeper that does not answer
+//! within a short timeout is left out, the files alone are shown.
 
 use std::io::{BufWriter, Write as _};
 use std::process::ExitCode;
@@ -6,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use leasekeeper_engine::lease::{self, LeaseState};
 use leasekeeper_engine::report::StatusReport;
+use leasekeeper_host::socket::{self, Client, KeeperView};
 use time::OffsetDateTime;
 
 use crate::exit;
@@ -64,10 +68,15 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let code = exit_code(leases.iter().map(|l| l.state));
     let problems = std::mem::take(&mut snapshot.problems);
     let report = StatusReport::new(leases, problems, now);
+    let keeper = keeper_view(home);
+    let document = Document {
+        report: &report,
+        keeper: keeper.as_ref(),
+    };
     if args.json && report.encodable() {
         // Straight to stdout: no copy of the whole document in memory.
         let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-        let written = serde_json::to_writer_pretty(&mut out, &report)
+        let written = serde_json::to_writer_pretty(&mut out, &document)
             .map_err(std::io::Error::from)
             .and_then(|()| out.write_all(b"\n"))
             .and_then(|()| out.flush());
@@ -76,7 +85,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             panic!("failed printing to stdout: {err}");
         }
     } else if args.json {
-        let text = serde_json::to_string_pretty(&report).context("cannot encode the report")?;
+        let text = serde_json::to_string_pretty(&document).context("cannot encode the report")?;
         println!("{text}");
     } else {
         let enabled = match args.color {
@@ -85,12 +94,46 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             ColorChoice::Auto => Palette::auto().enabled,
         };
         print!("{}", table::render(&report, Palette { enabled }));
+        if let Some(k) = &keeper {
+            println!(
+                "keeper: running (pid {}), renewing {} profiles",
+                k.pid,
+                k.profiles.len()
+            );
+        }
     }
     // The process ends right after this: freeing thousands of small
     // allocations one by one would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(snapshot);
     Ok(exit::code(code))
+}
+
+/// The JSON document: the report's fields, then `keeper` when one runs.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    #[serde(flatten)]
+    report: &'a StatusReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keeper: Option<&'a KeeperView>,
+}
+
+/// The running keeper's view; `None` when none runs or it does not answer
+/// (then said on stderr).
+fn keeper_view(home: &Home) -> Option<KeeperView> {
+    let state_dir = leasekeeper_host::state_dir::state_dir(|n| std::env::var_os(n))?;
+    let path = socket::socket_path(&state_dir, &home.paths);
+    let answer = Client::connect(&path).and_then(|c| c.map(|mut c| c.status()).transpose());
+    match answer {
+        Ok(view) => view,
+        Err(e) => {
+            eprintln!(
+                "leasekeeper: the keeper did not answer, showing the files alone: {e} [{}]",
+                e.code()
+            );
+            None
+        }
+    }
 }
 
 /// Action needed wins over errors: `status -p prod || leasekeeper login`

@@ -29,11 +29,13 @@ while time.time() < end:
             arn = c.get_caller_identity()["Arn"]
             r["calls"] += 1
             r["arn"] = arn
+            key = c._request_signer._credentials.get_frozen_credentials().access_key
+            if key not in r["keys"]:
+                r["keys"].append(key)
         except ClientError as e:
             r["errors"].append(e.response["Error"]["Code"])
-        key = c._request_signer._credentials.get_frozen_credentials().access_key
-        if key not in r["keys"]:
-            r["keys"].append(key)
+        except Exception as e:
+            r["errors"].append(type(e).__name__ + ": " + str(e)[:300])
     time.sleep(2)
 print(json.dumps(report))
 "#;

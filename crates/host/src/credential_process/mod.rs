@@ -13,6 +13,8 @@
 pub mod cache;
 mod error;
 mod obtain;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

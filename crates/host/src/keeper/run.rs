@@ -16,13 +16,14 @@ use leasekeeper_engine::ports::Credentials;
 use leasekeeper_engine::settings::Settings;
 use leasekeeper_engine::signin::TimeScale;
 use time::OffsetDateTime;
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::exec::{Connect, Done};
 use super::settings_file::SettingsFile;
 use super::watch::Watch;
 use crate::aws_files::AwsPaths;
+use crate::socket::ProfileView;
 use crate::store::FileStore;
 
 /// STS calls are made in the profile's `region`, else this one.
@@ -78,6 +79,8 @@ pub struct Keeper<C: Connect> {
     pub(super) adjust: Option<SettingsAdjust>,
     pub(super) tasks: JoinSet<Done>,
     pub(super) task_nodes: HashMap<tokio::task::Id, NodeId>,
+    /// Where the renewals are published after every step (the socket).
+    pub(super) view: Option<watch::Sender<Vec<ProfileView>>>,
 }
 
 impl<C: Connect> std::fmt::Debug for Keeper<C> {
@@ -104,12 +107,36 @@ impl<C: Connect> Keeper<C> {
             adjust: None,
             tasks: JoinSet::new(),
             task_nodes: HashMap::new(),
+            view: None,
         }
     }
 
     /// Changes the settings after each read (a one-pass refresh of one profile).
     pub fn adjust_settings(&mut self, adjust: impl Fn(&mut Settings) + Send + 'static) {
         self.adjust = Some(Box::new(adjust));
+    }
+
+    /// Publishes every managed profile's renewal to `view` after each step.
+    pub fn publish_renewals(&mut self, view: watch::Sender<Vec<ProfileView>>) {
+        self.view = Some(view);
+    }
+
+    fn publish(&self) {
+        if let Some(view) = &self.view {
+            let now: Vec<ProfileView> = self
+                .state
+                .renewals(now_wall())
+                .iter()
+                .map(ProfileView::from)
+                .collect();
+            view.send_if_modified(|v| {
+                let changed = *v != now;
+                if changed {
+                    *v = now;
+                }
+                changed
+            });
+        }
     }
 
     /// Runs until `shutdown` (daemon) or the pass is over (once); `signals`
@@ -139,6 +166,7 @@ impl<C: Connect> Keeper<C> {
             let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
             inputs.clear();
             let spawned = self.perform(out.actions, &mut inputs, &mut report, &mut on_event);
+            self.publish();
             if once && spawned == 0 && self.tasks.is_empty() && inputs.is_empty() {
                 break;
             }

@@ -1,0 +1,75 @@
+//! The keeper's local socket: `keeper-<hash>.sock` in the state folder,
+//! beside the keeper lock (same hash), owner-only (mode 0600 in a folder
+//! only its owner can enter). JSON lines: one request, one response, and
+//! `subscribe`, which streams the engine's events until the client hangs
+//! up. Nothing that crosses it is secret: renewal states, times, error
+//! codes and the engine's events, never keys or tokens.
+//!
+//! - [`protocol`]: the requests and responses, the line limit.
+//! - [`server`]: serves the keeper's view and passes commands to its loop
+//!   without ever blocking it.
+//! - [`client`]: what `status`, `refresh`, `login` and `logout` use, with
+//!   short timeouts so a wedged keeper never hangs them.
+//! - [`endpoint`]: the platform part (a Unix domain socket; a named pipe
+//!   would take its place on Windows).
+
+pub mod client;
+pub mod endpoint;
+pub mod protocol;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+
+use leasekeeper_engine::keeper::{EngineEvent, Input};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::aws_files::AwsPaths;
+use crate::keeper::home_lock::keeper_base;
+use crate::keeper::{Connect, Keeper};
+
+pub use client::{Client, ClientError};
+pub use protocol::{KeeperView, ProfileView, Request, Response};
+pub use server::{Server, ServerError};
+
+/// `<state>/keeper-<hash>.sock`, beside the keeper lock of `paths`.
+pub fn socket_path(state_dir: &Path, paths: &AwsPaths) -> PathBuf {
+    keeper_base(state_dir, paths).with_extension("sock")
+}
+
+/// Events kept for a subscriber that reads slowly before it is told it
+/// missed some.
+pub const EVENT_BACKLOG: usize = 256;
+
+/// Where the loop sends its events for subscribers.
+pub type EventSender = broadcast::Sender<EngineEvent>;
+
+/// Serves the socket of the keeper that holds the lock of `paths`: its
+/// view published by `keeper`, commands sent into `commands` (the loop's
+/// input channel). The loop sends every event into the returned sender.
+/// Must be called inside a Tokio runtime, after the keeper lock is taken.
+pub fn serve_keeper<C: Connect>(
+    keeper: &mut Keeper<C>,
+    state_dir: &Path,
+    paths: &AwsPaths,
+    commands: mpsc::UnboundedSender<Input>,
+) -> Result<(Server, EventSender), ServerError> {
+    let (view_tx, view) = watch::channel(Vec::new());
+    let (events, _) = broadcast::channel(EVENT_BACKLOG);
+    let base = keeper_base(state_dir, paths);
+    let wiring = server::Wiring {
+        commands,
+        view,
+        events: events.clone(),
+        refresh_wait: server::REFRESH_WAIT,
+    };
+    let server = Server::start(
+        &base.with_extension("sock"),
+        &base.with_extension("lock"),
+        wiring,
+    )?;
+    keeper.publish_renewals(view_tx);
+    Ok((server, events))
+}
+
+#[cfg(test)]
+mod tests;
