@@ -34,6 +34,8 @@ pub(super) struct ClockState {
     pub known: bool,
     /// The skew warning was given and the skew is still over the threshold.
     pub warned: bool,
+    /// Clock jumps seen so far (either way).
+    pub jumps: u64,
 }
 
 impl ClockState {
@@ -55,6 +57,9 @@ impl ClockState {
             }
         };
         self.last = Some((wall, mono));
+        if jump != Jump::None {
+            self.jumps += 1;
+        }
         jump
     }
 

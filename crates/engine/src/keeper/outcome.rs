@@ -71,7 +71,12 @@ impl KeeperState {
         actions: &mut Vec<Action>,
     ) -> Vec<EngineEvent> {
         let mut events = Vec::new();
-        if let Some(date) = f.server_date {
+        let spanned_jump = self
+            .nodes
+            .get(&f.node)
+            .and_then(|st| st.in_flight.as_ref())
+            .is_some_and(|i| i.jumps_at_start != self.clock.jumps);
+        if let Some(date) = f.server_date.filter(|_| !spanned_jump) {
             events.extend(self.clock.measure(&self.policy, date, wall));
         }
         let now = self.clock.corrected(wall);

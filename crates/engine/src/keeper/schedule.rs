@@ -147,9 +147,11 @@ impl KeeperState {
                 None,
             ),
         };
+        let jumps_at_start = self.clock.jumps;
         let st = self.st_mut(&node.id);
         st.in_flight = Some(InFlight {
             asked_duration: asked,
+            jumps_at_start,
         });
         st.forced = false;
         action

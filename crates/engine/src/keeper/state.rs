@@ -104,6 +104,10 @@ pub(super) struct Held {
 pub(super) struct InFlight {
     /// The DurationSeconds asked for, to tell a refused duration.
     pub asked_duration: Option<u32>,
+    /// How many clock jumps had been seen when the call started: an answer
+    /// to a call that spans a jump (a suspend) carries a `Date` from the
+    /// other side of it and says nothing about the skew.
+    pub jumps_at_start: u64,
 }
 
 /// How long a node's credentials last.

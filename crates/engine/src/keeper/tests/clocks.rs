@@ -311,3 +311,33 @@ fn a_signature_expired_refusal_says_how_far_off_the_clock_is() {
         }
     ));
 }
+
+#[test]
+fn an_answer_to_a_call_that_spans_a_suspend_does_not_measure_skew() {
+    let mut h = Harness::new(&sso_config(0), vec![corp_token(Duration::hours(8))], "");
+    let out = h.start();
+    let sso = h.node("sso");
+    assert_eq!(started(&out), std::slice::from_ref(&sso));
+    // AWS answered just before the laptop slept; the answer is handled after.
+    let answered = h.wall;
+    sleep(&mut h, Duration::minutes(50));
+    let out = h.step(vec![Input::Finished(Finished {
+        node: sso,
+        server_date: Some(answered),
+        outcome: Outcome::Renewed {
+            expires_at: answered + HOUR,
+        },
+    })]);
+    assert!(
+        events_of(&out, "clock_skew").is_empty(),
+        "no 50-minute skew"
+    );
+    assert_eq!(h.state.clock_skew(), None, "nothing measured");
+    // The keys have nine minutes left: renewed within half of that, not
+    // fifty minutes late because of a false skew.
+    let outs: Vec<_> = (0..10).map(|_| h.after(Duration::seconds(30))).collect();
+    assert!(
+        outs.iter().any(|o| started(o) == [h.node("sso")]),
+        "renewed before the keys lapse"
+    );
+}
