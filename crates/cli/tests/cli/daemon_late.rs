@@ -49,8 +49,10 @@ fn a_daemon_stopped_past_expiry_renews_within_a_few_ticks_of_continuing() {
 
 #[test]
 fn renewals_land_before_expiry_while_the_sandbox_throttles_fails_and_lags() {
-    // An hour lives 30 s: renewals come every ~15 s.
-    let w = signed_in_world_at(120.0);
+    // An hour lives 60 s: renewals come every ~30 s. The faults' latency and
+    // the SDK's own retry backoff are not compressed, so a faster world would
+    // give them a share of the lease no real lease ever has (2 s of 30 min).
+    let w = signed_in_world_at(60.0);
     let daemon = start_daemon(&w);
     w.sb.set_faults(Faults {
         throttle_rate: 0.3,
@@ -61,7 +63,7 @@ fn renewals_land_before_expiry_while_the_sandbox_throttles_fails_and_lags() {
     .expect("faults");
     let mut seen: Vec<Vec<OffsetDateTime>> = vec![Vec::new(); SECTIONS.len()];
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
+    while start.elapsed() < Duration::from_secs(90) {
         let now = OffsetDateTime::now_utc();
         for (section, seen) in SECTIONS.iter().zip(&mut seen) {
             let expires = file_expiry(&w, section).expect("the section stays");
