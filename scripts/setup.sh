@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs on a fresh Debian machine with Rust:
-# Debian packages and a Python virtualenv (.venv) with botocore, boto3 and
-# AWS CLI v1, the independent AWS clients our tests check our work against.
+# Installs what the build and the test suite need on a fresh Debian machine
+# with Rust: Debian packages (the tray app's libraries among them) and a
+# Python virtualenv (.venv) with botocore, boto3 and AWS CLI v1, the
+# independent AWS clients our tests check our work against.
 # Idempotent: a second run does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3 python3-venv python3-pip faketime libfaketime ca-certificates dbus dbus-daemon)
+apt_packages=(python3 python3-venv python3-pip faketime libfaketime ca-certificates dbus dbus-daemon
+  # The tray app: WebKitGTK to build, the AppIndicator library it loads at run time,
+  # and a display, a WebDriver and screenshots for its tests.
+  pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
+  xvfb xauth webkit2gtk-driver imagemagick x11-utils)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
