@@ -33,3 +33,10 @@ if [ ! -x .venv/bin/python ] || ! cmp -s "$python_reqs" "$stamp"; then
   .venv/bin/pip install -q --disable-pip-version-check -r "$python_reqs"
   cp "$python_reqs" "$stamp"
 fi
+
+# The window's WebDriver tests: tauri-driver in front of Debian's WebKitWebDriver.
+# Pinned: the registry also serves 3.0 pre-releases.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver 2.1.0"
+  cargo install tauri-driver --version 2.1.0 --locked
+fi

@@ -43,6 +43,8 @@ enum Command {
     Daemon(cmd::daemon::Args),
     /// Renew now and write the credentials file (one pass)
     Refresh(cmd::refresh::Args),
+    /// Give an MFA code once: roles over it renew until the MFA session ends
+    Mfa(cmd::mfa::Args),
     /// Print a profile's keys for an SDK's credential_process (never prompts)
     CredentialProcess(cmd::credential_process::Args),
     /// Add a profile to ~/.aws/config whose keys come from credential-process
@@ -70,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Refresh(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::refresh::run(args, &h))
         }
+        Command::Mfa(args) => home::Home::from_env(cli.home).and_then(|h| cmd::mfa::run(args, &h)),
         Command::CredentialProcess(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::credential_process::run(args, &h))
         }

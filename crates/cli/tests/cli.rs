@@ -1,12 +1,15 @@
 //! The real `leasekeeper` binary on temporary homes, one module per command.
 
 mod cli {
+    mod credential_process_keeper;
+    mod credential_process_notify;
     mod credential_process_sandbox;
     mod daemon_clock;
     mod daemon_late;
     mod daemon_notify;
     mod daemon_reader;
     mod daemon_sandbox;
+    mod daemon_skew;
     mod daemon_sleep;
     mod daemon_socket;
     mod demo;
@@ -16,6 +19,8 @@ mod cli {
     pub mod login_harness;
     mod login_interop;
     mod logout_cli;
+    mod mfa_sandbox;
+    mod mfa_terminal;
     mod sandbox_command;
     mod setup_process_config;
     mod status_example;

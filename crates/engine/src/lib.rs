@@ -8,6 +8,7 @@ pub mod ini;
 pub mod keeper;
 pub mod lease;
 pub mod load;
+pub mod menu;
 pub mod ports;
 pub mod profiles;
 pub mod pyjson;

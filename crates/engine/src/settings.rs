@@ -13,7 +13,10 @@
 //! static_keys = false     # also chains that start from long-term IAM user keys
 //! concurrency = 4         # AWS calls in flight at once, 1 to 64
 //! remove_on_exit = false  # remove our credentials-file sections when the keeper exits
-//! mfa_session = "12h"     # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+//!
+//! [mfa]
+//! session_duration = "12h" # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+//! persist = false          # keep the MFA session in an owner-only file across restarts
 //!
 //! [warnings]
 //! leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
@@ -31,7 +34,12 @@
 //! added up: `"90s"`, `"15m"`, `"1h30m"`. No API tells when a sign-in session
 //! ends: `session_length` is the estimate warnings are based on (IAM Identity
 //! Center's default, 8 hours, when unset). Unknown keys are reported as
-//! warnings and ignored.
+//! warnings and ignored. `renew.mfa_session`, the older name of
+//! `mfa.session_duration`, is still read.
+//!
+//! Roles with `mfa_serial` over long-term IAM user keys renew through an MFA
+//! session (one code per session) unless their profile says `renew = false`;
+//! `static_keys` is about chains that need no code.
 
 mod duration;
 mod read;
@@ -72,7 +80,10 @@ silent = true           # renew chains that need nobody (SSO roles, roles over t
 static_keys = false     # also chains that start from long-term IAM user keys
 concurrency = 4         # AWS calls in flight at once, 1 to 64
 remove_on_exit = false  # remove our credentials-file sections when the keeper exits
-mfa_session = "12h"     # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+
+[mfa]
+session_duration = "12h" # how long an MFA session (GetSessionToken) lasts, 15m to 36h
+persist = false          # keep the MFA session in an owner-only file across restarts
 
 [warnings]
 leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
@@ -90,6 +101,7 @@ leads = ["15m", "5m"]   # warn this long before something needs you; [] for neve
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     pub renew: RenewSettings,
+    pub mfa: MfaSettings,
     pub warnings: WarningSettings,
     /// By sso-session name (or legacy start URL).
     pub sso_sessions: BTreeMap<String, SessionSettings>,
@@ -106,8 +118,17 @@ pub struct RenewSettings {
     pub static_keys: bool,
     pub concurrency: usize,
     pub remove_on_exit: bool,
+}
+
+/// `[mfa]`: MFA sessions (GetSessionToken) over long-term IAM user keys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MfaSettings {
+    /// GetSessionToken's DurationSeconds.
     #[serde(serialize_with = "as_text")]
-    pub mfa_session: Duration,
+    pub session_duration: Duration,
+    /// Keep the session's keys in an owner-only file of the state folder, so
+    /// a restarted keeper needs no new code; off: they live in memory only.
+    pub persist: bool,
 }
 
 /// `[warnings]`.
@@ -144,7 +165,10 @@ impl Default for Settings {
                 static_keys: false,
                 concurrency: DEFAULT_CONCURRENCY,
                 remove_on_exit: false,
-                mfa_session: DEFAULT_MFA_SESSION,
+            },
+            mfa: MfaSettings {
+                session_duration: DEFAULT_MFA_SESSION,
+                persist: false,
             },
             warnings: WarningSettings {
                 leads: DEFAULT_WARNING_LEADS.to_vec(),
@@ -167,6 +191,14 @@ impl Settings {
         self.profile(profile)
             .and_then(|p| p.renew)
             .unwrap_or(default)
+    }
+
+    /// Whether `profile`, a role with `mfa_serial` over long-term IAM user
+    /// keys, renews through an MFA session: yes unless its profile says no.
+    /// The SDKs would ask for a code at every AssumeRole; the keeper asks
+    /// once per session.
+    pub fn auto_renew_mfa(&self, profile: &str) -> bool {
+        self.profile(profile).and_then(|p| p.renew).unwrap_or(true)
     }
 
     /// The credentials-file section `profile`'s keys go to.

@@ -54,9 +54,10 @@ impl Note {
             EngineEvent::DurationRefused { .. } => ("Role duration refused", false),
             EngineEvent::WriteFailed { .. } => ("Credentials file not written", true),
             EngineEvent::MfaCodeNeeded { .. } => ("MFA code needed", true),
+            EngineEvent::MfaCodeRefused { .. } => ("MFA code refused", true),
             EngineEvent::WokeSummary(_) => ("After the sleep", false),
             EngineEvent::ClockSkew { .. } => ("Clock is off", false),
-            EngineEvent::LeaseChanged { .. } => return None,
+            EngineEvent::LeaseChanged { .. } | EngineEvent::MfaCodeAccepted { .. } => return None,
         };
         Some(Note {
             summary: summary.to_owned(),

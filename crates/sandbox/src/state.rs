@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     /// MFA codes already accepted: (device serial, code) -> time step. AWS
     /// refuses a TOTP code that was already used.
     pub used_codes: Mutex<HashMap<(String, String), u64>>,
+    /// STS requests that passed authentication, by action.
+    pub sts_calls: Mutex<HashMap<String, u64>>,
     pub tokens: TokenKey,
 }
 

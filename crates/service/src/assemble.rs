@@ -14,6 +14,7 @@ use leasekeeper_host::socket;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::SdkConnect;
+use crate::env::Environment;
 
 /// The socket a keeper serves and where its events are broadcast.
 pub type KeeperSocket = (socket::Server, socket::EventSender);
@@ -21,7 +22,16 @@ pub type KeeperSocket = (socket::Server, socket::EventSender);
 /// A keeper for the files at `paths`, with the sign-in surroundings taken
 /// from the process environment.
 pub fn keeper_for(paths: &AwsPaths) -> Result<(Keeper<SdkConnect>, SignInEnv), EnvError> {
-    let env = SignInEnv::from_env(|n| std::env::var_os(n), paths)?;
+    keeper_in(paths, &Environment::process())
+}
+
+/// A keeper for the files at `paths`, with the sign-in surroundings, the
+/// time scale and the settings file taken from `environment`.
+pub fn keeper_in(
+    paths: &AwsPaths,
+    environment: &Environment,
+) -> Result<(Keeper<SdkConnect>, SignInEnv), EnvError> {
+    let env = SignInEnv::from_env(environment.lookup(), paths)?;
     // Drives jitter only: distinct per process is all it needs to be.
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -32,7 +42,7 @@ pub fn keeper_for(paths: &AwsPaths) -> Result<(Keeper<SdkConnect>, SignInEnv), E
         paths: paths.clone(),
         store: env.store(),
         scale: env.scale,
-        settings_path: settings_path(|n| std::env::var_os(n)),
+        settings_path: settings_path(environment.lookup()),
         seed,
     };
     let connect = SdkConnect {

@@ -5,12 +5,17 @@
 //! stops cleanly on SIGINT or SIGTERM, removing our sections when the
 //! settings say so. Events that need the person also become desktop
 //! notifications (when a session bus and a notification server exist), and
-//! logind's sleep and resume signals make it re-evaluate at once.
+//! logind's sleep and resume signals make it re-evaluate at once. When an
+//! MFA code is needed and stdin is a terminal, it asks for one there (on a
+//! thread of its own: the renewals go on meanwhile); a code can always be
+//! given with `leasekeeper mfa` too.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use leasekeeper_host::keeper::home_lock::{KeeperLock, KeeperLockError};
+use leasekeeper_host::keeper::mfa_prompt::{MfaPrompter, Terminal};
 use leasekeeper_host::keeper::{Keeper, Mode};
 use leasekeeper_host::notify::{Desktop, Notifications};
 use leasekeeper_host::signin::SignInEnv;
@@ -51,8 +56,11 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let (signals_tx, signals) = tokio::sync::mpsc::unbounded_channel();
         let socket = service::serve_socket(&mut keeper, &env, &home.paths, signals_tx.clone());
-        tokio::spawn(Logind.watch(signals_tx));
+        tokio::spawn(Logind.watch(signals_tx.clone()));
         let notifications = Notifications::spawn(Desktop);
+        let prompter = std::io::stdin()
+            .is_terminal()
+            .then(|| MfaPrompter::spawn(Terminal, signals_tx.clone()));
         tracing::info!(
             pid = std::process::id(),
             credentials = %home.paths.credentials.display(),
@@ -63,6 +71,9 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             .run(Mode::Daemon, shutdown_signal(), signals, |event| {
                 service::log_event(event);
                 notifications.event(event);
+                if let Some(p) = &prompter {
+                    p.event(event);
+                }
                 if let Some((_, events)) = &socket {
                     // No subscriber is no error.
                     let _ = events.send(event.clone());

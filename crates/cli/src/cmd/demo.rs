@@ -1,13 +1,13 @@
 //! `leasekeeper demo`: the whole product against the sandbox, with no AWS
-//! account. A temporary folder holds the sandbox's config, credentials and
-//! home, so the person's real `~/.aws` is never touched; it is removed when
-//! the demo stops.
+//! account. A temporary folder holds the sandbox's config, credentials,
+//! home, state and settings ([`Demo`], shared with the tray app's demo), so
+//! the person's real `~/.aws` is never touched; it is removed when the demo
+//! stops.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use leasekeeper_sandbox::{Sandbox, SandboxConfig};
+use leasekeeper_service::demo::Demo;
 use time::OffsetDateTime;
 
 use crate::home::Home;
@@ -29,41 +29,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let dir = tempfile::Builder::new()
-        .prefix("leasekeeper-demo-")
-        .tempdir()
-        .context("cannot create the demo's temporary folder")?;
-    runtime.block_on(demo(&args, dir.path()))
+    runtime.block_on(demo(&args))
 }
 
-async fn demo(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
+async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
     let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    let running = Sandbox::start(SandboxConfig {
-        speed: args.speed,
-        ..SandboxConfig::default()
-    })
-    .await?;
-    let lines = running
-        .write_config(dir)
-        .with_context(|| format!("cannot write the demo's files to {}", dir.display()))?;
+    let running = Demo::start(args.speed).await?;
     let home = Home::at(
-        dir.join("home"),
-        dir.join("config"),
-        dir.join("credentials"),
+        running.paths.home.clone(),
+        running.paths.config.clone(),
+        running.paths.credentials.clone(),
     );
-    let env_file = dir.join("demo.env");
-    // Leasekeeper's own state goes into the demo's folder too, whatever
-    // XDG_STATE_HOME says.
-    let mut lines = lines;
-    lines.push(format!(
-        "export LEASEKEEPER_STATE_DIR={}",
-        dir.join("state").display()
-    ));
-    std::fs::write(&env_file, lines.join("\n") + "\n")
-        .with_context(|| format!("cannot write {}", env_file.display()))?;
-
     println!(
         "Leasekeeper demo: a local IAM Identity Center and STS at {} (time runs {}x faster).",
         running.base_url(),
@@ -71,7 +49,7 @@ async fn demo(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     );
     println!(
         "Its AWS files are in {}; your ~/.aws is not touched.\n",
-        dir.display()
+        running.dir().display()
     );
     let report = home.status(OffsetDateTime::now_utc());
     print!("{}", table::render(&report, Palette::auto()));
@@ -81,7 +59,7 @@ async fn demo(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     }
     println!(
         "\nTry it from another terminal while this runs:\n  . {}\n  leasekeeper login        # sign in to the sandbox's Identity Center\n  leasekeeper status       # watch the leases count down\n  aws sts get-caller-identity --profile alice\nSign-ins wait for your approval at {}/_sandbox/\nStop with Ctrl-C (the demo's files are removed).",
-        env_file.display(),
+        running.env_file.display(),
         running.base_url()
     );
     tokio::select! {

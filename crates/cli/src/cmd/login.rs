@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use leasekeeper_aws::{Aws, AwsSettings};
+use leasekeeper_aws::Aws;
 use leasekeeper_engine::ports::{DeviceCodePrompt, Interaction, Notice};
 use leasekeeper_engine::profiles::locations::active_profile;
 use leasekeeper_engine::signin::{self, LoginOptions, SignInPorts, SignedIn, SsoTarget};
@@ -16,8 +16,7 @@ use leasekeeper_host::browser::{Browser, SystemBrowser};
 use leasekeeper_host::clock::{OsRandom, SystemClock};
 use leasekeeper_host::loopback::LoopbackBinder;
 use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::socket::client::SHORT_TIMEOUT;
-use leasekeeper_host::socket::{self, Client, Request};
+use leasekeeper_service::signin as service;
 use time::OffsetDateTime;
 
 use crate::exit;
@@ -128,14 +127,7 @@ pub(crate) async fn aws_for(
     let profile = profile
         .map(str::to_owned)
         .unwrap_or_else(|| active_profile(|n| std::env::var_os(n)));
-    let known = snapshot.set.profile(&profile);
-    let settings = AwsSettings {
-        region: target.region.clone(),
-        profile: known.map(|_| profile.clone()),
-        ca_bundle: env.ca_bundle(known),
-        files: Some((home.paths.config.clone(), home.paths.credentials.clone())),
-    };
-    Aws::load(&settings)
+    service::aws_for(&home.paths, env, snapshot, target, &profile)
         .await
         .with_context(|| format!("cannot prepare the AWS clients for {}", target.name()))
 }
@@ -147,21 +139,6 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
-}
-
-/// Tells a running keeper about the sign-in, so the profiles waiting on it
-/// renew at once; without one, or when it does not answer, nothing is lost
-/// (a keeper re-reads the token file within a tick anyway).
-fn tell_keeper(env: &SignInEnv, home: &Home, session: &str) {
-    let path = socket::socket_path(&env.state_dir, &home.paths);
-    if let Ok(Some(mut client)) = Client::connect(&path) {
-        let request = Request::SignedIn {
-            session: session.to_owned(),
-        };
-        if let Err(e) = client.ask(&request, SHORT_TIMEOUT) {
-            tracing::debug!(error = %e, "the keeper was not told about the sign-in");
-        }
-    }
 }
 
 fn report(signed: &SignedIn) {
@@ -220,7 +197,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             result = flow => match result {
                 Ok(signed) => {
                     report(&signed);
-                    tell_keeper(&env, home, target.name());
+                    service::tell_keeper(&env, &home.paths, target.name());
                     Ok(exit::code(exit::OK))
                 }
                 Err(e) => {

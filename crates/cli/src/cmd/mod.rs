@@ -5,6 +5,7 @@ pub mod daemon;
 pub mod demo;
 pub mod login;
 pub mod logout;
+pub mod mfa;
 pub mod refresh;
 pub mod sandbox;
 pub mod setup_process;

@@ -2,12 +2,16 @@
 //! sections, in one pass of the keeper's own engine under the same locks.
 //! While a keeper (`leasekeeper daemon`) runs for these AWS files it alone
 //! renews: refresh then asks it over its socket and waits for the answer
-//! (a keeper that does not answer is an error, never a hang).
+//! (a keeper that does not answer is an error, never a hang). Without a
+//! keeper, `--profile P` for a role with an MFA device asks for a code when
+//! stdin is a terminal (no MFA session outlives the pass unless
+//! `mfa.persist` keeps one, which is then used instead).
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use leasekeeper_engine::keeper::{Command, EngineEvent};
+use leasekeeper_engine::keeper::{Command, EngineEvent, Input, MfaCode};
 use leasekeeper_host::keeper::Mode;
 use leasekeeper_host::socket::client::SHORT_TIMEOUT;
 use leasekeeper_host::socket::{self, Client, ClientError, Request, Response};
@@ -15,6 +19,7 @@ use time::OffsetDateTime;
 
 use crate::cmd::daemon::{keeper_for, take_lock};
 use crate::cmd::login::{clock_time, runtime};
+use crate::cmd::mfa;
 use crate::exit;
 use crate::home::Home;
 
@@ -55,15 +60,34 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     if let Some(profile) = args.profile.clone() {
-        // Only the profile asked for, whatever the settings say.
+        // Only the profile asked for, whatever the settings say (roles with
+        // an MFA device renew by default: each is turned off by name).
+        let names: Vec<String> = home.snapshot().set.profiles.keys().cloned().collect();
         keeper.adjust_settings(move |s| {
             s.renew.silent = false;
             s.renew.static_keys = false;
+            for name in &names {
+                s.profiles.entry(name.clone()).or_default();
+            }
             for (name, p) in s.profiles.iter_mut() {
                 p.renew = Some(name == &profile);
             }
             s.profiles.entry(profile.clone()).or_default().renew = Some(true);
         });
+    }
+    if let Some(profile) = &args.profile {
+        let terminal = std::io::stdin().is_terminal();
+        if let (true, false, Ok(device)) =
+            (terminal, mfa::persisted(), mfa::device(home, Some(profile)))
+        {
+            if let Some(code) = mfa::read_code(&device)? {
+                keeper.give(Input::MfaCode(MfaCode {
+                    serial: device.serial,
+                    code,
+                    request: 0,
+                }));
+            }
+        }
     }
     let report = runtime()?.block_on(async {
         let (_tx, signals) = tokio::sync::mpsc::unbounded_channel();
@@ -152,7 +176,7 @@ fn through_keeper(mut client: Client, args: &Args) -> ExitCode {
                 p.profile
             ),
             (_, "needs_mfa_code") => eprintln!(
-                "leasekeeper: cannot renew {}: it needs an MFA code, which the keeper cannot ask for",
+                "leasekeeper: cannot renew {0}: it needs an MFA code (`leasekeeper mfa --profile {0}`)",
                 p.profile
             ),
             (Some(e), _) => eprintln!(
@@ -206,8 +230,9 @@ fn describe(event: &EngineEvent) -> Option<String> {
             mfa_serial,
             ..
         } => Some(format!(
-            "{} need an MFA code from {mfa_serial}, which this command cannot ask for yet",
-            profiles.join(", ")
+            "renewing {} needs a code of {mfa_serial}: run `leasekeeper mfa --profile {}`",
+            profiles.join(", "),
+            profiles.first().map_or("P", String::as_str)
         )),
         EngineEvent::WriteFailed {
             section,

@@ -16,7 +16,7 @@ const SPEED: f64 = 200.0;
 
 /// One long-lived client per profile, a call each every 2 s for `secs`;
 /// prints how many calls, which errors, and how many distinct keys were used.
-const LONG_JOB: &str = r#"
+pub(super) const LONG_JOB: &str = r#"
 import json, sys, time
 import boto3
 from botocore.exceptions import ClientError
@@ -54,7 +54,7 @@ fn signed_in(speed: f64) -> World {
     w
 }
 
-fn setup(w: &World, profile: &str) {
+pub(super) fn setup(w: &World, profile: &str) {
     let (code, stderr, stdout) = w
         .spawn(&["setup-process", "--profile", profile], &[])
         .finish(30);

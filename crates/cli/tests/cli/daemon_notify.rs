@@ -80,10 +80,10 @@ impl Drop for Bus {
 
 /// One recorded `Notify` call: application, summary, body.
 #[derive(Debug, Clone)]
-struct Shown {
-    app: String,
-    summary: String,
-    body: String,
+pub(super) struct Shown {
+    pub app: String,
+    pub summary: String,
+    pub body: String,
 }
 
 /// `org.freedesktop.Notifications`, recording what it is asked to show.
@@ -131,7 +131,7 @@ impl Server {
 }
 
 /// Serves the recorder on `bus`; the connection lives as long as the runtime.
-fn serve_notifications(bus: &Bus) -> Arc<Mutex<Vec<Shown>>> {
+pub(super) fn serve_notifications(bus: &Bus) -> Arc<Mutex<Vec<Shown>>> {
     let shown = Arc::new(Mutex::new(Vec::new()));
     let server = Server {
         shown: shown.clone(),

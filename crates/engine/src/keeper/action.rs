@@ -27,6 +27,8 @@ pub enum Action {
         node: NodeId,
         parent: NodeId,
         call: Call,
+        /// The MFA code the person gave for this call (used once).
+        token_code: Option<Secret>,
     },
     /// Put `node`'s current credentials into `section` of the credentials
     /// file, with their expiry.

@@ -49,11 +49,33 @@ pub enum EngineEvent {
         code: String,
         message: String,
     },
-    /// Renewing needs an MFA code: run `leasekeeper refresh --profile P`.
+    /// Renewing needs an MFA code: run `leasekeeper mfa --profile P`.
     MfaCodeNeeded {
         node: NodeId,
         profiles: Vec<String>,
         mfa_serial: String,
+    },
+    /// AWS took the code given: an MFA session (or a role's keys) until
+    /// `expires_at`.
+    MfaCodeAccepted {
+        serial: String,
+        /// The [`MfaCode::request`](super::MfaCode) of the code.
+        request: u64,
+        node: NodeId,
+        profiles: Vec<String>,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    /// A code given was refused, here or by AWS; `code` says why
+    /// (`mfa_code_reused`, `mfa_code_malformed`, `mfa_serial_unknown`,
+    /// `mfa_code_busy`, `mfa_needs_sign_in`, `mfa_profile_changed`, or AWS's
+    /// error code).
+    MfaCodeRefused {
+        serial: String,
+        /// The [`MfaCode::request`](super::MfaCode) of the code.
+        request: u64,
+        code: String,
+        message: String,
     },
     /// After a sleep: what lapsed meanwhile and what was renewed since.
     WokeSummary(WakeSummary),
@@ -119,6 +141,8 @@ impl EngineEvent {
             EngineEvent::DurationRefused { .. } => "duration_refused",
             EngineEvent::WriteFailed { .. } => "write_failed",
             EngineEvent::MfaCodeNeeded { .. } => "mfa_code_needed",
+            EngineEvent::MfaCodeAccepted { .. } => "mfa_code_accepted",
+            EngineEvent::MfaCodeRefused { .. } => "mfa_code_refused",
             EngineEvent::WokeSummary(_) => "woke_summary",
             EngineEvent::ClockSkew { .. } => "clock_skew",
         }
@@ -127,7 +151,10 @@ impl EngineEvent {
     /// Whether this is worth a desktop notification (the person should
     /// know or act); the rest is for logs and the window.
     pub fn notify(&self) -> bool {
-        !matches!(self, EngineEvent::LeaseChanged { .. })
+        !matches!(
+            self,
+            EngineEvent::LeaseChanged { .. } | EngineEvent::MfaCodeAccepted { .. }
+        )
     }
 
     /// One line for a notification or a log.
@@ -169,11 +196,24 @@ impl EngineEvent {
             } => {
                 format!("cannot write [{section}] in the credentials file: {message}")
             }
-            EngineEvent::MfaCodeNeeded { profiles, .. } => format!(
-                "{} need an MFA code to renew: run `leasekeeper refresh --profile {}`",
+            EngineEvent::MfaCodeNeeded {
+                profiles,
+                mfa_serial,
+                ..
+            } => format!(
+                "renewing {} needs a code of the MFA device {mfa_serial}: run `leasekeeper mfa --profile {}`",
                 list(profiles),
                 profiles.first().map_or("PROFILE", String::as_str)
             ),
+            EngineEvent::MfaCodeAccepted {
+                serial, profiles, ..
+            } => format!(
+                "the code of {serial} was accepted: {} will be renewed without another code until the session ends",
+                list(profiles)
+            ),
+            EngineEvent::MfaCodeRefused { message, code, .. } => {
+                format!("the MFA code was refused: {message} [{code}]")
+            }
             EngineEvent::WokeSummary(s) => s.message(),
             EngineEvent::ClockSkew { message, .. } => message.clone(),
         }
@@ -191,9 +231,10 @@ impl Warning {
                 list(&self.profiles)
             ),
             WarningKind::MfaSessionEnding => format!(
-                "the MFA session of {} ends in {left}: {} will need a new code",
+                "the MFA session of {} ends in {left}: {} will need a new code (`leasekeeper mfa --profile {}`)",
                 self.subject,
-                list(&self.profiles)
+                list(&self.profiles),
+                self.profiles.first().map_or("PROFILE", String::as_str)
             ),
             WarningKind::MfaCodeNeeded => format!(
                 "keys for {} lapse in {left} and need an MFA code to renew",

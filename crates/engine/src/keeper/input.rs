@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::asked::PersonNeed;
 use super::graph::NodeId;
+use super::mfa::MfaCode;
 use crate::ports::AwsError;
 use crate::settings::Settings;
 use crate::signin::records::SessionRecord;
@@ -69,6 +71,8 @@ pub enum Input {
     NetworkBack,
     /// The person (or a client of the keeper's socket) asked for something.
     Command(Command),
+    /// The person gave a code of an MFA device (see [`MfaCode`]).
+    MfaCode(MfaCode),
 }
 
 /// What a person can ask the keeper.
@@ -83,6 +87,9 @@ pub enum Command {
     SignedOut { session: String },
     /// The keeper is exiting: with `remove_on_exit`, our sections go.
     Shutdown,
+    /// A client (`credential-process`) found that `profile` needs the
+    /// person: told like the keeper's own needs, once (see [`PersonNeed`]).
+    PersonNeeded { profile: String, need: PersonNeed },
 }
 
 /// A renewal's end.

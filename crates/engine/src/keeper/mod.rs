@@ -12,6 +12,8 @@
 //!   lead, our credentials-file sections written and removed.
 //! - [`Input`], [`Action`], [`EngineEvent`]: what goes in, what comes out.
 //! - [`ProfileRenewal`]: how each managed profile's renewal stands.
+//! - [`PersonNeed`]: a client of the keeper (`credential-process`) asking it
+//!   to tell the person, de-duplicated with the keeper's own announcements.
 //!
 //! The host holds the keys it obtains by [`NodeId`]; the engine never sees
 //! them. Nothing here opens a browser or asks for a sign-in by itself: a
@@ -19,14 +21,17 @@
 //! profiles wait.
 
 mod action;
+mod asked;
 mod clock;
 mod event;
 pub mod graph;
 mod input;
+mod mfa;
 mod outcome;
 pub mod policy;
 mod schedule;
 mod sections;
+pub mod signature;
 mod state;
 mod status;
 mod step;
@@ -39,9 +44,11 @@ mod testkit;
 mod tests;
 
 pub use action::{Action, Call, RemoveReason};
+pub use asked::{PersonNeed, REASK_AFTER};
 pub use event::{EngineEvent, WakeSummary, Warning, WarningKind};
 pub use graph::{Graph, ManagedProfile, NodeId, NodeKind, Skip};
 pub use input::{Command, Failure, Files, Finished, Input, MFA_CODE_NEEDED, Outcome, WriteFailure};
+pub use mfa::{MFA_CODE_REUSE_STEPS, MFA_CODE_STEP, MfaCode};
 pub use policy::Policy;
 pub use state::KeeperState;
 pub use status::{ProfileRenewal, RenewalState};

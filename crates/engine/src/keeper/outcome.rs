@@ -12,6 +12,7 @@ use super::event::EngineEvent;
 use super::graph::{Node, NodeId, NodeKind};
 use super::input::{Failure, Finished, MFA_CODE_NEEDED, Outcome};
 use super::policy::unit_random;
+use super::signature;
 use super::state::{Held, KeeperState, Mono};
 
 /// What a failure means for the keeper.
@@ -51,7 +52,8 @@ pub(super) fn classify(f: &Failure, asked_duration: bool, needs_code: bool) -> F
         }
         "expired_credentials" => FailureClass::ParentExpired,
         "invalid_credentials" | "SignatureDoesNotMatch"
-            if f.message.contains("Signature expired") =>
+            if f.message.contains(signature::SIGNATURE_EXPIRED)
+                || f.message.contains(signature::SIGNATURE_NOT_YET_CURRENT) =>
         {
             FailureClass::ClockOff
         }
@@ -76,13 +78,19 @@ impl KeeperState {
             .get(&f.node)
             .and_then(|st| st.in_flight.as_ref())
             .is_some_and(|i| i.jumps_at_start != self.clock.jumps);
-        if let Some(date) = f.server_date.filter(|_| !spanned_jump) {
+        // A refusal of our signature's time carries AWS's clock in its words.
+        let refused_at = match &f.outcome {
+            Outcome::Failed(failure) => signature::skew_in(&failure.message).map(|d| wall + d),
+            _ => None,
+        };
+        if let Some(date) = f.server_date.or(refused_at).filter(|_| !spanned_jump) {
             events.extend(self.clock.measure(&self.policy, date, wall));
         }
         let now = self.clock.corrected(wall);
         let Some(node) = self.graph.node(&f.node).cloned() else {
             // The node left the graph while its call ran: nothing to keep.
-            self.nodes.remove(&f.node);
+            let st = self.nodes.remove(&f.node).unwrap_or_default();
+            events.extend(super::mfa::code_dropped(&st));
             if matches!(f.outcome, Outcome::Renewed { .. }) {
                 actions.push(Action::Forget {
                     node: f.node.clone(),
@@ -91,6 +99,15 @@ impl KeeperState {
             return events;
         };
         let asked = self.st_mut(&f.node).in_flight.take();
+        let answer = match &f.outcome {
+            Outcome::Renewed { expires_at } if *expires_at > now => Ok(*expires_at),
+            Outcome::Failed(failure) => Err((failure.code.clone(), failure.message.clone())),
+            _ => Err((
+                "expired_on_arrival".to_owned(),
+                "AWS answered with credentials that are already expired".to_owned(),
+            )),
+        };
+        events.extend(self.code_answered(&node, answer));
         match &f.outcome {
             Outcome::Renewed { expires_at } if *expires_at > now => {
                 self.renewed(&node, now, *expires_at)
@@ -221,6 +238,11 @@ impl KeeperState {
             }
         }
         if class == FailureClass::ClockOff && self.clock.known {
+            // Told once while the skew lasts, however many renewals it refuses.
+            if self.clock.warned {
+                return Vec::new();
+            }
+            self.clock.warned = true;
             return vec![self.clock.skew_event()];
         }
         self.report_failure(

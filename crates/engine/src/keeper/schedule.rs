@@ -90,7 +90,7 @@ impl KeeperState {
         let drop_duration = self.st(&node.id).drop_duration;
         let duration = node.duration_seconds.filter(|_| !drop_duration);
         let parent = node.parent.clone().unwrap_or_else(|| node.id.clone());
-        let (action, asked) = match &node.kind {
+        let (mut action, asked) = match &node.kind {
             NodeKind::SsoToken(target) => (
                 Action::RefreshToken {
                     node: node.id.clone(),
@@ -106,6 +106,7 @@ impl KeeperState {
                 Action::Renew {
                     node: node.id.clone(),
                     parent,
+                    token_code: None,
                     call: Call::SsoRole {
                         target: target.clone(),
                         account_id: account_id.clone(),
@@ -118,6 +119,7 @@ impl KeeperState {
                 Action::Renew {
                     node: node.id.clone(),
                     parent,
+                    token_code: None,
                     call: Call::SessionToken {
                         mfa_serial: mfa_serial.clone(),
                         duration_seconds: duration,
@@ -129,6 +131,7 @@ impl KeeperState {
                 Action::Renew {
                     node: node.id.clone(),
                     parent,
+                    token_code: None,
                     call: Call::AssumeRole {
                         role_arn: role.role_arn.clone(),
                         external_id: role.external_id.clone(),
@@ -147,6 +150,9 @@ impl KeeperState {
                 None,
             ),
         };
+        if let Action::Renew { token_code, .. } = &mut action {
+            *token_code = self.take_code(&node.id);
+        }
         let jumps_at_start = self.clock.jumps;
         let st = self.st_mut(&node.id);
         st.in_flight = Some(InFlight {

@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 use super::clock::ClockState;
 use super::graph::{Graph, Node, NodeId, NodeKind};
 use super::input::{Failure, Files};
+use super::mfa::{AcceptedCodes, GivenCode};
 use super::policy::Policy;
 use super::sections::SectionState;
 use super::status::ProfileRenewal;
@@ -45,7 +46,11 @@ pub struct KeeperState {
     pub(super) shown: BTreeMap<String, ProfileRenewal>,
     /// Needs of the person already told, until they clear.
     pub(super) announced: BTreeSet<(NodeId, Need)>,
+    /// Needs told for clients of the keeper, by session or MFA device, and when.
+    pub(super) asked: BTreeMap<(String, Need), OffsetDateTime>,
     pub(super) shutting_down: bool,
+    /// The last MFA code AWS accepted, per device: never sent again.
+    pub(super) accepted_codes: AcceptedCodes,
 }
 
 /// What a node waits for from the person.
@@ -82,6 +87,10 @@ pub(super) struct NodeState {
     pub keys_lapsed: bool,
     /// The failure code last told, so a streak is told once.
     pub reported: Option<String>,
+    /// An MFA code the person gave, for the call about to start.
+    pub code: Option<GivenCode>,
+    /// The MFA code sent with the call in flight.
+    pub code_sent: Option<GivenCode>,
 }
 
 /// A refused token: its fingerprint and why.
@@ -136,7 +145,9 @@ impl KeeperState {
             warned: WarningMemory::default(),
             shown: BTreeMap::new(),
             announced: BTreeSet::new(),
+            asked: BTreeMap::new(),
             shutting_down: false,
+            accepted_codes: AcceptedCodes::new(),
         }
     }
 
@@ -251,6 +262,10 @@ impl KeeperState {
             }
             _ if node.needs.is_some() => {
                 let st = self.nodes.get(&node.id);
+                if st.is_some_and(|s| s.code.is_some() || s.code_sent.is_some()) {
+                    // A code is on its way to AWS.
+                    return None;
+                }
                 let lapsed = self.expiry(node).is_none_or(|t| t <= now);
                 (lapsed || st.is_some_and(|s| s.needs_code)).then_some(Need::MfaCode)
             }
@@ -287,12 +302,33 @@ impl KeeperState {
                 }
             }
             _ if node.needs.is_some() => return None,
-            _ => held.map_or(now, |h| h.due_at),
+            _ => held.map_or(now, |h| self.before_session_ends(node, h)),
         };
         Some(match st.and_then(|s| s.deferred_until) {
             Some(until) => due.max(until),
             None => due,
         })
+    }
+
+    /// `held`'s renewal, brought forward to just before the MFA session
+    /// it is obtained with ends: keys obtained then outlive the session by
+    /// a whole lifetime.
+    fn before_session_ends(&self, node: &Node, held: Held) -> OffsetDateTime {
+        let parent = node.parent.as_ref().and_then(|p| self.graph.node(p));
+        let session_end = parent
+            .filter(|p| matches!(p.kind, NodeKind::MfaSession { .. }))
+            .and_then(|p| self.expiry(p));
+        match session_end {
+            Some(end) => {
+                let last_call = end - self.policy.parent_margin * 2;
+                if held.obtained_at < last_call && held.due_at > last_call {
+                    last_call
+                } else {
+                    held.due_at
+                }
+            }
+            None => held.due_at,
+        }
     }
 
     /// The token fingerprint a refused sign-in is remembered by.

@@ -78,6 +78,18 @@ impl KeeperState {
             .collect()
     }
 
+    /// The renewals of the profiles kept only to be served to
+    /// `credential-process` ([`Graph::served`](super::Graph::served); their
+    /// `section` is empty).
+    pub fn served_renewals(&self, now_wall: OffsetDateTime) -> Vec<ProfileRenewal> {
+        let now = self.clock.corrected(now_wall);
+        self.graph
+            .served()
+            .values()
+            .map(|m| self.renewal(m, now))
+            .collect()
+    }
+
     pub(super) fn renewal(&self, m: &ManagedProfile, now: OffsetDateTime) -> ProfileRenewal {
         let st = self.st(&m.node);
         let lineage = self.graph.lineage(&m.node);
@@ -102,6 +114,15 @@ impl KeeperState {
             if let Some(asked) = node.capped_from {
                 notes.push(format!(
                     "role chaining limits this role to one hour: duration_seconds = {asked} is not asked for"
+                ));
+            }
+            let session = lineage
+                .iter()
+                .find(|n| matches!(n.kind, super::graph::NodeKind::MfaSession { .. }));
+            if let Some(end) = session.and_then(|n| self.expiry(n)).filter(|t| *t > now) {
+                notes.push(format!(
+                    "renews without an MFA code until the MFA session ends at {}",
+                    crate::timefmt::format_z(end)
                 ));
             }
             if st.drop_duration {

@@ -68,6 +68,14 @@ pub fn step(
                 }
             }
             Input::Command(c) => state.command(c, now, &mut actions),
+            // Codes go last: to the graph of the files read in this step.
+            Input::MfaCode(_) => {}
+        }
+    }
+    for input in inputs {
+        if let Input::MfaCode(code) = input {
+            let now = state.clock.corrected(now_wall);
+            events.extend(state.mfa_code_given(code, now));
         }
     }
     let now = state.clock.corrected(now_wall);
@@ -159,6 +167,7 @@ impl KeeperState {
             .collect();
         for id in gone {
             let st = self.nodes.remove(&id).unwrap_or_default();
+            actions.extend(super::mfa::code_dropped(&st).map(Action::Emit));
             if st.in_flight.is_some() {
                 // Its answer is still to come: keep it until then.
                 self.nodes.insert(id, st);
@@ -190,6 +199,11 @@ impl KeeperState {
                     actions.extend(self.remove_under(&token.id, RemoveReason::SignedOut));
                 }
             }
+            Command::PersonNeeded { profile, need } => {
+                if let Some(event) = self.person_needed(profile, need, now) {
+                    actions.push(Action::Emit(event));
+                }
+            }
             Command::Shutdown => {
                 self.shutting_down = true;
                 if self.settings.renew.remove_on_exit {
@@ -212,6 +226,11 @@ impl KeeperState {
                 continue;
             }
             let st = self.st_mut(&node.id);
+            if node.needs.is_some() && st.code.is_none() {
+                // Only a code the person gives (`Input::MfaCode`) starts it.
+                st.needs_code = true;
+                continue;
+            }
             st.forced = true;
             st.retry_at = None;
             st.needs_code = false;

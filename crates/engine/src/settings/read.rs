@@ -10,8 +10,8 @@ use toml::de::{DeTable, DeValue};
 use super::duration::parse_duration;
 use super::{
     DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
-    MFA_SESSION_RANGE, ProfileSettings, RenewSettings, SESSION_LENGTH_RANGE, SessionSettings,
-    Settings, SettingsError, WarningSettings,
+    MFA_SESSION_RANGE, MfaSettings, ProfileSettings, RenewSettings, SESSION_LENGTH_RANGE,
+    SessionSettings, Settings, SettingsError, WarningSettings,
 };
 
 /// Reads the settings file's text (see [`Settings::parse`]).
@@ -31,7 +31,7 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
     let mut settings = Settings::default();
     for (key, value) in doc.get_ref().iter() {
         let name = key.get_ref().as_ref();
-        if !["renew", "warnings", "sso_sessions", "profiles"].contains(&name) {
+        if !["renew", "mfa", "warnings", "sso_sessions", "profiles"].contains(&name) {
             r.unknown(name, key);
             continue;
         }
@@ -39,7 +39,8 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
             continue;
         };
         match name {
-            "renew" => r.renew(table, &mut settings.renew),
+            "renew" => r.renew(table, &mut settings.renew, &mut settings.mfa),
+            "mfa" => r.mfa(table, &mut settings.mfa),
             "warnings" => r.warnings(table, &mut settings.warnings),
             "sso_sessions" => r.each(table, name, |r, path, t| {
                 let s = r.session(path, t);
@@ -158,7 +159,22 @@ impl Reader<'_> {
         Some(d)
     }
 
-    fn renew(&mut self, table: &DeTable<'_>, into: &mut RenewSettings) {
+    fn mfa(&mut self, table: &DeTable<'_>, into: &mut MfaSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("mfa.{}", key.get_ref());
+            match key.get_ref().as_ref() {
+                "persist" => self.bool(&field, v, &mut into.persist),
+                "session_duration" => {
+                    if let Some(d) = self.duration(&field, v, MFA_SESSION_RANGE, "15m to 36h") {
+                        into.session_duration = d;
+                    }
+                }
+                _ => self.unknown(&field, key),
+            }
+        }
+    }
+
+    fn renew(&mut self, table: &DeTable<'_>, into: &mut RenewSettings, mfa: &mut MfaSettings) {
         for (key, v) in table.iter() {
             let field = format!("renew.{}", key.get_ref());
             match key.get_ref().as_ref() {
@@ -182,9 +198,10 @@ impl Reader<'_> {
                     },
                     None => self.wrong(&field, v, "a whole number from 1 to 64"),
                 },
+                // The older name of `mfa.session_duration`.
                 "mfa_session" => {
                     if let Some(d) = self.duration(&field, v, MFA_SESSION_RANGE, "15m to 36h") {
-                        into.mfa_session = d;
+                        mfa.session_duration = d;
                     }
                 }
                 _ => self.unknown(&field, key),

@@ -13,7 +13,7 @@ fn an_empty_file_gives_the_defaults() {
         s.warnings.leads,
         [Duration::minutes(15), Duration::minutes(5)]
     );
-    assert_eq!(s.renew.mfa_session, Duration::hours(12));
+    assert_eq!(s.mfa.session_duration, Duration::hours(12));
     assert_eq!(s.section_for("dev"), "dev");
     assert_eq!(s.session_length("corp"), Duration::hours(8));
 }
@@ -56,7 +56,7 @@ renew = false
     assert!(errors.is_empty(), "{errors:?}");
     assert!(!s.renew.silent && s.renew.static_keys && s.renew.remove_on_exit);
     assert_eq!(s.renew.concurrency, 8);
-    assert_eq!(s.renew.mfa_session, Duration::minutes(90));
+    assert_eq!(s.mfa.session_duration, Duration::minutes(90));
     assert_eq!(
         s.warnings.leads,
         [Duration::minutes(30), Duration::minutes(5)],
@@ -138,7 +138,7 @@ renew = 3
     );
     assert_eq!(s.renew.concurrency, DEFAULT_CONCURRENCY);
     assert!(s.renew.silent);
-    assert_eq!(s.renew.mfa_session, DEFAULT_MFA_SESSION);
+    assert_eq!(s.mfa.session_duration, DEFAULT_MFA_SESSION);
     assert_eq!(s.warnings.leads, DEFAULT_WARNING_LEADS);
     assert_eq!(s.section_for("dev"), "dev");
     assert_eq!(s.profiles["dev"].renew, None);
@@ -204,5 +204,34 @@ fn durations_read_and_write_in_the_file_s_spelling() {
     assert_eq!(format_duration(Duration::hours(36)), "1d12h");
     let json = serde_json::to_value(Settings::default()).expect("json");
     assert_eq!(json["warnings"]["leads"], serde_json::json!(["15m", "5m"]));
-    assert_eq!(json["renew"]["mfa_session"], "12h");
+    assert_eq!(json["mfa"]["session_duration"], "12h");
+    assert_eq!(json["mfa"]["persist"], false);
+}
+
+#[test]
+fn the_mfa_table_sets_the_session_length_and_persistence() {
+    let (s, errors) = Settings::parse("[mfa]\nsession_duration = \"4h\"\npersist = true\n");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s.mfa.session_duration, Duration::hours(4));
+    assert!(s.mfa.persist);
+    // The older name still works.
+    let (s, errors) = Settings::parse("[renew]\nmfa_session = \"2h\"\n");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s.mfa.session_duration, Duration::hours(2));
+    // GetSessionToken takes 900 to 129,600 seconds.
+    let (s, errors) = Settings::parse("[mfa]\nsession_duration = \"37h\"\npersist = 1\n");
+    let got: Vec<_> = errors.iter().map(|e| (e.line(), e.code())).collect();
+    assert_eq!(
+        got,
+        [(2, "settings_out_of_range"), (3, "settings_wrong_type")]
+    );
+    assert_eq!(s.mfa, Settings::default().mfa);
+}
+
+#[test]
+fn mfa_roles_over_long_term_keys_renew_unless_their_profile_says_no() {
+    let (s, _) = Settings::parse("[profiles.off]\nrenew = false\n");
+    assert!(s.auto_renew_mfa("admin"));
+    assert!(!s.auto_renew_mfa("off"));
+    assert!(!s.auto_renew("admin", true), "static_keys stays off");
 }

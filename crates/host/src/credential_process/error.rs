@@ -12,12 +12,17 @@ use crate::lock::LockError;
 pub enum ProcessError {
     /// The person must sign in to IAM Identity Center first.
     #[error("profile {profile} needs a sign-in: run `{command}`")]
-    NeedsLogin { profile: String, command: String },
+    NeedsLogin {
+        profile: String,
+        command: String,
+        /// The sso-session (or legacy start URL) to sign in to.
+        session: String,
+    },
     /// A role on the chain needs an MFA code, which this command never asks for.
     #[error(
         "profile {profile} needs an MFA code for {mfa_serial} (role of profile {role_profile}), \
-         which credential-process never asks for: run `leasekeeper refresh --profile {profile}` \
-         in a terminal, or use the keys `leasekeeper daemon` writes"
+         which credential-process never asks for: with `leasekeeper daemon` running, run \
+         `leasekeeper mfa --profile {profile}` in a terminal"
     )]
     NeedsMfa {
         profile: String,

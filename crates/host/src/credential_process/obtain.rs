@@ -60,6 +60,7 @@ fn signin_failed(profile: &str, target: &SsoTarget, e: SignInError) -> ProcessEr
                 Some(s) => format!("leasekeeper login --sso-session {s}"),
                 None => format!("leasekeeper login --profile {profile}"),
             },
+            session: target.name().to_owned(),
         },
         other => ProcessError::Aws {
             profile: profile.to_owned(),

@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use leasekeeper_engine::Secret;
 use leasekeeper_engine::keeper::{Call, Failure, Finished, MFA_CODE_NEEDED, NodeId, Outcome};
 use leasekeeper_engine::ports::{Credentials, SsoOidc, SsoPortal, Sts};
 use leasekeeper_engine::signin::{self, SignInPorts, SsoTarget, TimeScale};
@@ -36,6 +37,8 @@ pub enum Job {
         call: Call,
         /// The parent's keys (SSO roles use the token file instead).
         parent: Option<Credentials>,
+        /// The MFA code the person gave for this call.
+        token_code: Option<Secret>,
     },
 }
 
@@ -112,11 +115,16 @@ pub async fn run<C: SsoOidc + SsoPortal + Sts>(
                 keys: None,
             }
         }
-        Job::Renew { node, call, parent } => {
-            if call.needs_mfa_code() {
+        Job::Renew {
+            node,
+            call,
+            parent,
+            token_code,
+        } => {
+            if call.needs_mfa_code() && token_code.is_none() {
                 let f = Failure::new(
                     MFA_CODE_NEEDED,
-                    "this renewal needs an MFA code: run `leasekeeper refresh --profile P` in a terminal",
+                    "this renewal needs an MFA code: run `leasekeeper mfa --profile P` in a terminal",
                     false,
                 );
                 return failed(node, None, f);
@@ -152,8 +160,8 @@ pub async fn run<C: SsoOidc + SsoPortal + Sts>(
                         OffsetDateTime::now_utc().unix_timestamp()
                     );
                     let answer = match (
-                        call.assume_role_request(&name, None),
-                        call.session_token_request(None),
+                        call.assume_role_request(&name, token_code.clone()),
+                        call.session_token_request(token_code),
                     ) {
                         (Some(req), _) => client.assume_role(&parent, &req).await,
                         (None, Some(req)) => client.get_session_token(&parent, &req).await,

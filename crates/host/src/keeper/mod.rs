@@ -14,6 +14,8 @@
 
 pub mod exec;
 pub mod home_lock;
+pub mod mfa_prompt;
+pub mod mfa_store;
 mod perform;
 pub mod run;
 pub mod settings_file;

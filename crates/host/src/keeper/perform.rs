@@ -31,7 +31,12 @@ impl<C: Connect> Keeper<C> {
                     self.spawn(Job::Refresh { node, target }, region);
                     spawned += 1;
                 }
-                Action::Renew { node, parent, call } => {
+                Action::Renew {
+                    node,
+                    parent,
+                    call,
+                    token_code,
+                } => {
                     let region = match &call {
                         leasekeeper_engine::keeper::Call::SsoRole { target, .. } => {
                             target.region.clone()
@@ -39,7 +44,13 @@ impl<C: Connect> Keeper<C> {
                         _ => self.sts_region(&node),
                     };
                     let parent = self.parent_keys(&parent);
-                    self.spawn(Job::Renew { node, call, parent }, region);
+                    let job = Job::Renew {
+                        node,
+                        call,
+                        parent,
+                        token_code,
+                    };
+                    self.spawn(job, region);
                     spawned += 1;
                 }
                 Action::Write {

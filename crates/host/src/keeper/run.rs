@@ -20,10 +20,11 @@ use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::exec::{Connect, Done};
+use super::mfa_store::MfaStore;
 use super::settings_file::SettingsFile;
 use super::watch::Watch;
 use crate::aws_files::AwsPaths;
-use crate::socket::ProfileView;
+use crate::socket::{ProfileView, ServedMap};
 use crate::store::FileStore;
 
 /// STS calls are made in the profile's `region`, else this one.
@@ -79,8 +80,14 @@ pub struct Keeper<C: Connect> {
     pub(super) adjust: Option<SettingsAdjust>,
     pub(super) tasks: JoinSet<Done>,
     pub(super) task_nodes: HashMap<tokio::task::Id, NodeId>,
+    /// Inputs for the first step ([`Keeper::give`]).
+    pub(super) initial: Vec<Input>,
+    /// The MFA session files (`mfa.persist`).
+    pub(super) mfa_store: MfaStore,
     /// Where the renewals are published after every step (the socket).
     pub(super) view: Option<watch::Sender<Vec<ProfileView>>>,
+    /// Where what can be served to `credential-process` is published.
+    pub(super) served: Option<watch::Sender<ServedMap>>,
 }
 
 impl<C: Connect> std::fmt::Debug for Keeper<C> {
@@ -96,6 +103,7 @@ impl<C: Connect> std::fmt::Debug for Keeper<C> {
 impl<C: Connect> Keeper<C> {
     pub fn new(config: KeeperConfig, connect: C) -> Keeper<C> {
         let policy = Policy::with_scale(config.scale);
+        let mfa_store = MfaStore::new(config.store.state_dir(), &config.paths.credentials);
         Keeper {
             state: KeeperState::new(policy, Settings::default(), config.seed),
             watch: Watch::new(config.paths.clone(), config.store.clone()),
@@ -107,7 +115,10 @@ impl<C: Connect> Keeper<C> {
             adjust: None,
             tasks: JoinSet::new(),
             task_nodes: HashMap::new(),
+            initial: Vec::new(),
+            mfa_store,
             view: None,
+            served: None,
         }
     }
 
@@ -116,12 +127,39 @@ impl<C: Connect> Keeper<C> {
         self.adjust = Some(Box::new(adjust));
     }
 
+    /// Feeds `input` to the first step (an MFA code the person gave before
+    /// a one-pass run).
+    pub fn give(&mut self, input: Input) {
+        self.initial.push(input);
+    }
+
     /// Publishes every managed profile's renewal to `view` after each step.
     pub fn publish_renewals(&mut self, view: watch::Sender<Vec<ProfileView>>) {
         self.view = Some(view);
     }
 
+    /// Publishes what each renewed profile can be served (keys held in
+    /// memory, or what the person must do) to `served` after each step.
+    pub fn publish_served(&mut self, served: watch::Sender<ServedMap>) {
+        self.served = Some(served);
+    }
+
+    /// The time scale the keeper runs at.
+    pub fn scale(&self) -> TimeScale {
+        self.config.scale
+    }
+
     fn publish(&self) {
+        if let Some(served) = &self.served {
+            let now = crate::socket::served::compute(&self.state, &self.held, now_wall());
+            served.send_if_modified(|v| {
+                let changed = *v != now;
+                if changed {
+                    *v = now;
+                }
+                changed
+            });
+        }
         if let Some(view) = &self.view {
             let now: Vec<ProfileView> = self
                 .state
@@ -151,7 +189,8 @@ impl<C: Connect> Keeper<C> {
     ) -> Report {
         let start = Instant::now();
         let mut report = Report::default();
-        let mut inputs = Vec::new();
+        let mut inputs = std::mem::take(&mut self.initial);
+        let mut mfa_seen = std::collections::HashSet::new();
         let (once, limit) = match &mode {
             Mode::Daemon => (false, None),
             Mode::Once { command, limit } => {
@@ -163,6 +202,7 @@ impl<C: Connect> Keeper<C> {
         let mut signals_open = true;
         loop {
             self.poll_files(&mut inputs);
+            self.mfa_sessions_from_disk(&mut inputs, &mut mfa_seen);
             let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
             inputs.clear();
             let spawned = self.perform(out.actions, &mut inputs, &mut report, &mut on_event);
@@ -240,6 +280,7 @@ impl<C: Connect> Keeper<C> {
                 self.task_nodes.remove(&id);
                 if let Some(keys) = done.keys {
                     self.held.insert(done.finished.node.clone(), keys);
+                    self.mfa_session_obtained(&done.finished.node);
                 }
                 Some(Input::Finished(done.finished))
             }

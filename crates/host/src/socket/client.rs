@@ -52,11 +52,17 @@ impl Client {
     /// Connects to the keeper at `path`; `None` when none listens there
     /// (no socket file, or one left by a keeper that is gone).
     pub fn connect(path: &Path) -> Result<Option<Client>, ClientError> {
-        match endpoint::connect(path, SHORT_TIMEOUT) {
+        Client::connect_within(path, SHORT_TIMEOUT)
+    }
+
+    /// [`Client::connect`] with `timeout` bounding the connection's reads
+    /// and writes until a request sets its own.
+    pub fn connect_within(path: &Path, timeout: Duration) -> Result<Option<Client>, ClientError> {
+        match endpoint::connect(path, timeout) {
             Ok(stream) => Ok(Some(Client {
                 path: path.to_owned(),
                 reader: BufReader::new(stream),
-                timeout: SHORT_TIMEOUT,
+                timeout,
             })),
             Err(e)
                 if matches!(
@@ -102,6 +108,23 @@ impl Client {
     pub fn status(&mut self) -> Result<KeeperView, ClientError> {
         match self.ask(&Request::Status, SHORT_TIMEOUT)? {
             Response::Status { keeper } => Ok(keeper),
+            other => Err(self.unexpected(&other)),
+        }
+    }
+
+    /// What the keeper gives for `profile`: [`Response::Credentials`] or
+    /// [`Response::NeedsUser`]; `not_managed`, `not_renewed_yet` and the
+    /// like come back as [`ClientError::Refused`].
+    pub fn credentials(
+        &mut self,
+        profile: &str,
+        timeout: Duration,
+    ) -> Result<Response, ClientError> {
+        let request = Request::Credentials {
+            profile: profile.to_owned(),
+        };
+        match self.ask(&request, timeout)? {
+            answer @ (Response::Credentials { .. } | Response::NeedsUser { .. }) => Ok(answer),
             other => Err(self.unexpected(&other)),
         }
     }

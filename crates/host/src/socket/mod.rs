@@ -2,10 +2,14 @@
 //! beside the keeper lock (same hash), owner-only (mode 0600 in a folder
 //! only its owner can enter). JSON lines: one request, one response, and
 //! `subscribe`, which streams the engine's events until the client hangs
-//! up. Nothing that crosses it is secret: renewal states, times, error
-//! codes and the engine's events, never keys or tokens.
+//! up. What crosses it is renewal states, times, error codes and the
+//! engine's events, and one answer only carries keys: `credentials`, for
+//! `credential-process`, never logged on either side.
 //!
 //! - [`protocol`]: the requests and responses, the line limit.
+//! - [`keys`]: the keys' wire form (secrets redacted in `Debug`) and what
+//!   the keeper publishes per profile ([`served`] computes it).
+//! - [`credentials`]: the server's answers for `credential-process`.
 //! - [`server`]: serves the keeper's view and passes commands to its loop
 //!   without ever blocking it.
 //! - [`client`]: what `status`, `refresh`, `login` and `logout` use, with
@@ -14,8 +18,11 @@
 //!   would take its place on Windows).
 
 pub mod client;
+pub mod credentials;
 pub mod endpoint;
+pub mod keys;
 pub mod protocol;
+pub mod served;
 pub mod server;
 
 use std::path::{Path, PathBuf};
@@ -24,10 +31,12 @@ use leasekeeper_engine::keeper::{EngineEvent, Input};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::aws_files::AwsPaths;
+use crate::credential_process::REUSE_MARGIN;
 use crate::keeper::home_lock::keeper_base;
 use crate::keeper::{Connect, Keeper};
 
 pub use client::{Client, ClientError};
+pub use keys::{Served, ServedMap, WireKeys};
 pub use protocol::{KeeperView, ProfileView, Request, Response};
 pub use server::{Server, ServerError};
 
@@ -54,6 +63,7 @@ pub fn serve_keeper<C: Connect>(
     commands: mpsc::UnboundedSender<Input>,
 ) -> Result<(Server, EventSender), ServerError> {
     let (view_tx, view) = watch::channel(Vec::new());
+    let (served_tx, served) = watch::channel(ServedMap::new());
     let (events, _) = broadcast::channel(EVENT_BACKLOG);
     let base = keeper_base(state_dir, paths);
     let wiring = server::Wiring {
@@ -61,6 +71,8 @@ pub fn serve_keeper<C: Connect>(
         view,
         events: events.clone(),
         refresh_wait: server::REFRESH_WAIT,
+        served,
+        reuse_margin: keeper.scale().apply(REUSE_MARGIN),
     };
     let server = Server::start(
         &base.with_extension("sock"),
@@ -68,6 +80,7 @@ pub fn serve_keeper<C: Connect>(
         wiring,
     )?;
     keeper.publish_renewals(view_tx);
+    keeper.publish_served(served_tx);
     Ok((server, events))
 }
 

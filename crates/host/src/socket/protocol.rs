@@ -7,6 +7,8 @@ use leasekeeper_engine::keeper::ProfileRenewal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::keys::{WireKeys, WireSecret};
+
 /// The longest request line taken, in bytes (the newline excluded).
 pub const MAX_LINE: usize = 16 * 1024;
 
@@ -33,6 +35,26 @@ pub enum Request {
     SignedIn { session: String },
     /// Stream the engine's events until the client hangs up.
     Subscribe,
+    /// A code of the MFA device `serial` (`leasekeeper mfa`): answered
+    /// `accepted` once AWS took it (an MFA session, or a role's keys), or an
+    /// error with the reason (`mfa_code_reused`, `mfa_code_malformed`,
+    /// `mfa_serial_unknown`, `mfa_code_busy`, AWS's code). Never logged.
+    MfaCode { serial: String, code: WireSecret },
+    /// The keys the keeper holds for `profile`, for `credential-process`:
+    /// answered with `credentials` (the only answer that carries secrets),
+    /// `needs_user`, or an error (`not_managed`, `not_renewed_yet`).
+    Credentials { profile: String },
+    /// `credential-process` found that `profile` needs the person: the
+    /// keeper tells it as it tells its own needs (once).
+    NotifyNeedsUser {
+        profile: String,
+        /// `needs_sign_in` (with `session`) or `needs_mfa_code` (with `mfa_serial`).
+        code: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mfa_serial: Option<String>,
+    },
 }
 
 /// What the keeper answers.
@@ -57,6 +79,20 @@ pub enum Response {
     Subscribed,
     Event {
         event: serde_json::Value,
+    },
+    /// A profile's keys (secrets: never logged; `Debug` redacts them).
+    Credentials {
+        profile: String,
+        keys: WireKeys,
+    },
+    /// Nothing can be served until the person acts.
+    NeedsUser {
+        profile: String,
+        /// `needs_sign_in` or `needs_mfa_code`.
+        code: String,
+        message: String,
+        /// What to run.
+        command: String,
     },
     Error {
         code: String,
@@ -181,6 +217,17 @@ mod tests {
             all: true,
         });
         assert_eq!(line, b"{\"request\":\"refresh\",\"all\":true}\n");
+    }
+
+    #[test]
+    fn an_mfa_code_reads_from_its_line_and_never_shows_in_debug() {
+        let request =
+            parse(br#"{"request":"mfa_code","serial":"arn:aws:iam::1:mfa/me","code":"123456"}"#)
+                .expect("a request");
+        assert!(
+            matches!(&request, Request::MfaCode { serial, .. } if serial == "arn:aws:iam::1:mfa/me")
+        );
+        assert!(!format!("{request:?}").contains("123456"));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncWrite, AsyncWriteExt as
 use tokio::sync::{Semaphore, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::credentials;
 use super::endpoint::{self, EndpointError, Listener, ServerStream};
+use super::keys::ServedMap;
 use super::protocol::{self, ErrorView, KeeperView, ProfileView, Request, Response};
 
 /// Why the socket cannot be served.
@@ -42,6 +44,11 @@ pub struct Wiring {
     pub events: broadcast::Sender<EngineEvent>,
     /// The bound on a `refresh`'s wait.
     pub refresh_wait: Duration,
+    /// What the keeper can give each profile, published after every step.
+    pub served: watch::Receiver<ServedMap>,
+    /// Keys are handed out only while more than this remains (the
+    /// credential-process reuse margin, scaled).
+    pub reuse_margin: time::Duration,
 }
 
 /// The served socket: stops serving and removes its file when dropped.
@@ -211,6 +218,70 @@ async fn answer(request: Request, wiring: &Wiring) -> Response {
             answer
         }
         Request::Subscribe => Response::error("bad_request", "subscribe is answered by events"),
+        Request::MfaCode { serial, code } => mfa_code(serial, (&code).into(), wiring).await,
+        Request::Credentials { profile } => {
+            credentials::answer(&profile, &wiring.served.borrow(), wiring.reuse_margin)
+        }
+        Request::NotifyNeedsUser {
+            profile,
+            code,
+            session,
+            mfa_serial,
+        } => match credentials::person_needed(profile, &code, session, mfa_serial) {
+            Ok(c) => command(c),
+            Err(e) => e,
+        },
+    }
+}
+
+/// A code of an MFA device, handed to the loop; answered once the keeper
+/// accepted or refused it (or the refresh bound ran out).
+async fn mfa_code(serial: String, code: leasekeeper_engine::Secret, wiring: &Wiring) -> Response {
+    use leasekeeper_engine::keeper::MfaCode;
+    let serial = serial.trim().to_owned();
+    let mut events = wiring.events.subscribe();
+    // Each request's own number: another client's code of the same device
+    // ends in its own event.
+    static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let request = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let given = MfaCode {
+        serial: serial.clone(),
+        code,
+        request,
+    };
+    if wiring.commands.send(Input::MfaCode(given)).is_err() {
+        return Response::error("keeper_stopping", "the keeper is stopping");
+    }
+    let deadline = tokio::time::Instant::now() + wiring.refresh_wait;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(EngineEvent::MfaCodeAccepted {
+                serial: s,
+                request: r,
+                ..
+            })) if s == serial && r == request => {
+                return Response::Accepted;
+            }
+            Ok(Ok(EngineEvent::MfaCodeRefused {
+                serial: s,
+                request: r,
+                code,
+                message,
+            })) if s == serial && r == request => return Response::error(&code, message),
+            Ok(Ok(_) | Err(broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(broadcast::error::RecvError::Closed)) => {
+                return Response::error("keeper_stopping", "the keeper is stopping");
+            }
+            Err(_) => {
+                return Response::error(
+                    "mfa_code_timed_out",
+                    format!(
+                        "AWS had not answered the code after {} s",
+                        wiring.refresh_wait.as_secs()
+                    ),
+                );
+            }
+        }
     }
 }
 

@@ -127,6 +127,7 @@ impl Sandbox {
             faults: Mutex::new(config.faults),
             oidc: Mutex::new(OidcState::default()),
             used_codes: Mutex::new(Default::default()),
+            sts_calls: Mutex::new(Default::default()),
             tokens: TokenKey::random(),
         });
         let (stop, stopped) = watch::channel(false);
@@ -253,6 +254,15 @@ impl RunningSandbox {
     /// Denies a pending sign-in, like [`RunningSandbox::approve`].
     pub fn deny(&self, id: &str) -> Option<Decision> {
         admin::decide(&self.shared, id, false)
+    }
+
+    /// How many STS requests for `action` (`AssumeRole`, `GetSessionToken`,
+    /// `GetCallerIdentity`) passed authentication so far, answered or refused.
+    pub fn sts_calls(&self, action: &str) -> u64 {
+        lock(&self.shared.sts_calls)
+            .get(action)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Every sign-in session so far.

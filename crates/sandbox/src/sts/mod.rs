@@ -52,6 +52,14 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
     if version != VERSION {
         return Err(unknown());
     }
+    if matches!(
+        action,
+        "AssumeRole" | "GetSessionToken" | "GetCallerIdentity"
+    ) {
+        *crate::state::lock(&shared.sts_calls)
+            .entry(action.to_owned())
+            .or_default() += 1;
+    }
     match action {
         "AssumeRole" => Ok((
             "AssumeRole",
@@ -88,6 +96,7 @@ mod tests {
             faults: Mutex::new(Faults::default()),
             oidc: Mutex::new(OidcState::default()),
             used_codes: Mutex::new(Default::default()),
+            sts_calls: Mutex::new(Default::default()),
             tokens: TokenKey::random(),
         }
     }

@@ -128,4 +128,13 @@ async fn session_tokens_carry_mfa_and_refuse_temporary_callers() {
         "{:?}",
         code(&err)
     );
+    // Every authenticated request is counted, answered or refused.
+    assert_eq!(
+        (
+            sb.sts_calls("GetSessionToken"),
+            sb.sts_calls("AssumeRole"),
+            sb.sts_calls("GetCallerIdentity")
+        ),
+        (4, 2, 1)
+    );
 }

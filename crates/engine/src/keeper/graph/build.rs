@@ -1,10 +1,11 @@
 //! [`Graph::build`]: resolving each profile and adding the nodes of its
 //! chain, sharing every node two chains have in common.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
+use super::consumers::served_profiles;
 use super::{Graph, ManagedProfile, NeedsPerson, Node, NodeId, NodeKind, RoleCall, Skip};
 use crate::keeper::policy::CHAINED_ROLE_MAX_SECONDS;
 use crate::profiles::ProfileSet;
@@ -22,6 +23,7 @@ impl Graph {
             settings,
             graph: Graph::default(),
             sections: BTreeMap::new(),
+            consumed: served_profiles(&snapshot.set),
         };
         for name in snapshot.set.profiles.keys() {
             match resolve(&snapshot.set, name) {
@@ -48,6 +50,8 @@ struct Builder<'a> {
     graph: Graph,
     /// Sections claimed so far, and by which profile.
     sections: BTreeMap<String, String>,
+    /// Profiles a `leasekeeper credential-process` line asks for.
+    consumed: BTreeSet<String>,
 }
 
 impl Builder<'_> {
@@ -58,7 +62,21 @@ impl Builder<'_> {
     fn profile(&mut self, chain: &Chain) {
         let name = chain.profile.as_str();
         let over_long_term = matches!(&chain.base, Base::Keys(k) if !k.is_temporary());
-        let enabled = self.settings.auto_renew(name, over_long_term);
+        // The first role's MFA over long-term keys is carried by an MFA
+        // session: one code per session instead of one per AssumeRole.
+        let mfa_session =
+            over_long_term && chain.roles.first().is_some_and(|r| r.mfa_serial.is_some());
+        let enabled = if mfa_session {
+            self.settings.auto_renew_mfa(name)
+        } else {
+            self.settings.auto_renew(name, over_long_term)
+        };
+        // Left out of the file by `[renew]` alone (not by the profile's own
+        // `renew = false`) but asked for by credential_process: served only.
+        let serve_only = !enabled
+            && self.consumed.contains(name)
+            && self.settings.profiles.get(name).and_then(|p| p.renew) != Some(false);
+        let enabled = enabled || serve_only;
         let mut node = match &chain.base {
             Base::Sso(sso) => {
                 if !enabled {
@@ -122,6 +140,19 @@ impl Builder<'_> {
             };
             node = self.role(&node, call, chained, needs, name);
             over_keys = false;
+        }
+        if serve_only {
+            self.skip(name, Skip::ServedOnly);
+            self.graph.served.insert(
+                name.to_owned(),
+                ManagedProfile {
+                    profile: name.to_owned(),
+                    node,
+                    section: String::new(),
+                    take_over: false,
+                },
+            );
+            return;
         }
         let section = self.settings.section_for(name).to_owned();
         if let Some(by) = self.sections.get(&section) {
@@ -228,7 +259,8 @@ impl Builder<'_> {
             mfa_serial: serial.to_owned(),
         };
         let mut node = Self::leaf(id, kind, Some(keys), self.depth(keys));
-        node.duration_seconds = u32::try_from(self.settings.renew.mfa_session.whole_seconds()).ok();
+        node.duration_seconds =
+            u32::try_from(self.settings.mfa.session_duration.whole_seconds()).ok();
         node.needs = Some(NeedsPerson::MfaCodeForSession);
         self.add(node, profile)
     }

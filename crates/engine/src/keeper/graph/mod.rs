@@ -12,9 +12,12 @@
 //! [`Graph::build`] reads a [`Snapshot`](crate::snapshot::Snapshot) and the
 //! [`Settings`](crate::settings::Settings); [`Graph::managed`] says, for each
 //! profile whose keys the keeper writes, which node's credentials go to which
-//! section, and [`Graph::skipped`] why the others are left alone.
+//! section, [`Graph::served`] the profiles renewed only to be handed to
+//! `leasekeeper credential-process` ([`consumers`]), and [`Graph::skipped`]
+//! why the others are left alone.
 
 mod build;
+pub mod consumers;
 
 #[cfg(test)]
 mod tests;
@@ -171,6 +174,9 @@ pub enum Skip {
     Unresolved { code: String },
     /// Another managed profile already writes to this section.
     SectionTaken { section: String, by: String },
+    /// Not written, but renewed in memory for the `leasekeeper
+    /// credential-process` another profile's `credential_process` runs.
+    ServedOnly,
 }
 
 /// The renewal graph of one snapshot under one set of settings.
@@ -180,6 +186,8 @@ pub struct Graph {
     /// Parents before children.
     order: Vec<NodeId>,
     managed: BTreeMap<String, ManagedProfile>,
+    /// Profiles renewed only to be served to `credential-process` (no section).
+    served: BTreeMap<String, ManagedProfile>,
     skipped: BTreeMap<String, Skip>,
 }
 
@@ -204,6 +212,12 @@ impl Graph {
     /// Profiles whose keys are written, by name.
     pub fn managed(&self) -> &BTreeMap<String, ManagedProfile> {
         &self.managed
+    }
+
+    /// Profiles renewed only to be served to `credential-process`: their
+    /// `section` is empty, nothing is written for them.
+    pub fn served(&self) -> &BTreeMap<String, ManagedProfile> {
+        &self.served
     }
 
     /// Profiles left alone, and why.

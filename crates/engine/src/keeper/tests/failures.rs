@@ -1,5 +1,5 @@
 //! Failed renewals: backoff, sessions that need a sign-in, refused
-//! durations, MFA codes, expired parents.
+//! durations, expired parents (MFA codes: `mfa.rs`).
 
 use time::Duration;
 
@@ -7,9 +7,7 @@ use super::kit::{Harness, SEED, corp_token, events_of, started};
 use crate::keeper::Failure;
 use crate::keeper::policy::unit_random;
 use crate::keeper::testkit::sso_config;
-use crate::keeper::{
-    Action, Call, Command, EngineEvent, Input, MFA_CODE_NEEDED, Policy, RenewalState,
-};
+use crate::keeper::{Action, Call, EngineEvent, Policy, RenewalState};
 use crate::ports::{AwsError, Service};
 use crate::signin::{SessionOver, SignInError};
 
@@ -221,98 +219,6 @@ fn a_validation_error_without_a_duration_asked_is_a_plain_failure() {
     )]);
     assert!(started(&out).is_empty());
     assert_eq!(events_of(&out, "renewal_failed").len(), 1);
-}
-
-#[test]
-fn an_mfa_session_waits_for_the_person_and_then_feeds_its_roles() {
-    let config = keys_and_role("mfa_serial = arn:aws:iam::3:mfa/me\n");
-    let mut h = Harness::new(&config, Vec::new(), "[renew]\nstatic_keys = true\n");
-    let out = h.start();
-    assert!(
-        started(&out).is_empty(),
-        "a code is needed: nothing starts by itself"
-    );
-    let asked = events_of(&out, "mfa_code_needed");
-    assert_eq!(asked.len(), 1);
-    assert!(
-        matches!(&asked[0], EngineEvent::MfaCodeNeeded { mfa_serial, .. } if mfa_serial == "arn:aws:iam::3:mfa/me")
-    );
-    assert!(started(&h.after(Duration::hours(1))).is_empty());
-    assert_eq!(
-        h.state.renewals(h.wall)[0].state,
-        RenewalState::NeedsMfaCode
-    );
-
-    let out = h.step(vec![Input::Command(Command::Refresh {
-        profile: "direct".into(),
-    })]);
-    let session = h.parent("direct");
-    let call = out.actions.iter().find_map(|a| match a {
-        Action::Renew { node, call, .. } if node == &session => Some(call.clone()),
-        _ => None,
-    });
-    let call = call.expect("the MFA session is renewed first");
-    assert!(call.needs_mfa_code());
-    assert_eq!(
-        call.session_token_request(None)
-            .and_then(|r| r.duration_seconds),
-        Some(43_200)
-    );
-    let out = h.step(vec![h.ok(&session, Duration::hours(12))]);
-    let role = out.actions.iter().find_map(|a| match a {
-        Action::Renew { call, .. } => Some(call.clone()),
-        _ => None,
-    });
-    let role = role.expect("then the role");
-    assert!(!role.needs_mfa_code(), "the session carries the MFA");
-    let request = role
-        .assume_role_request("leasekeeper-1", None)
-        .expect("assume role");
-    assert_eq!(
-        (request.serial_number, request.role_session_name.as_str()),
-        (None, "leasekeeper-1")
-    );
-}
-
-#[test]
-fn a_code_nobody_could_type_is_not_retried() {
-    let config = format!(
-        "{}\n[profile guarded]\nrole_arn = arn:aws:iam::3:role/G\nsource_profile = sso\nmfa_serial = arn:aws:iam::3:mfa/me\n",
-        sso_config(0)
-    );
-    let mut h = Harness::new(&config, vec![corp_token(Duration::hours(8))], "");
-    let out = h.start();
-    assert_eq!(events_of(&out, "mfa_code_needed").len(), 1);
-    let sso = h.node("sso");
-    let out = h.step(vec![
-        h.ok(&sso, HOUR),
-        Input::Command(Command::Refresh {
-            profile: "guarded".into(),
-        }),
-    ]);
-    let guarded = h.node("guarded");
-    assert_eq!(started(&out), std::slice::from_ref(&guarded));
-    let out = h.step(vec![h.fail(
-        &guarded,
-        MFA_CODE_NEEDED,
-        "no terminal to ask for an MFA code",
-        false,
-    )]);
-    assert!(started(&out).is_empty());
-    for _ in 0..10 {
-        let out = h.after(Duration::minutes(5));
-        assert!(!started(&out).contains(&guarded));
-        let sso_renewals: Vec<_> = started(&out).iter().map(|n| h.ok(n, HOUR)).collect();
-        h.step(sso_renewals);
-    }
-    assert_eq!(
-        h.state
-            .renewals(h.wall)
-            .iter()
-            .find(|r| r.profile == "guarded")
-            .map(|r| r.state),
-        Some(RenewalState::NeedsMfaCode)
-    );
 }
 
 #[test]

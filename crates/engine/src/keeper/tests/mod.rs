@@ -2,9 +2,13 @@
 
 mod kit;
 
+mod asked;
 mod clocks;
 mod failures;
+mod mfa;
 mod schedule;
 mod secrets;
 mod sections;
+mod served;
+mod signature;
 mod warnings;

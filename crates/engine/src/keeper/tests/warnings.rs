@@ -126,8 +126,10 @@ fn an_ending_mfa_session_is_warned_about_at_each_lead() {
                   [profile admin]\nrole_arn = arn:aws:iam::3:role/A\nsource_profile = keys\nmfa_serial = arn:aws:iam::3:mfa/me\n";
     let mut h = Harness::new(config, Vec::new(), "[renew]\nstatic_keys = true\n");
     h.start();
-    let out = h.step(vec![Input::Command(crate::keeper::Command::Refresh {
-        profile: "admin".into(),
+    let out = h.step(vec![Input::MfaCode(crate::keeper::MfaCode {
+        serial: "arn:aws:iam::3:mfa/me".into(),
+        code: crate::Secret::new("123456"),
+        request: 0,
     })]);
     h.settle(out, Duration::hours(12));
     let told = warnings(&h.run_events(T0 + Duration::hours(12), HOUR));

@@ -91,7 +91,7 @@ pub fn plan(current: Option<&[u8]>, changes: &[Change]) -> Result<Plan, WriteErr
     let (mut created, mut removed) = (0, 0);
     for (change, takes_over) in changes.iter().zip(&checked.takes_over) {
         let doc = Document::from_vec(bytes);
-        let eol = line_ending(&doc);
+        let eol = own_ending(&doc, change.section()).unwrap_or_else(|| line_ending(&doc));
         eols.push(eol);
         let step = apply(&doc, change, eol)?;
         if let (Some(line), Some(replaced)) = (takes_over, step.replaced) {
@@ -134,6 +134,20 @@ pub fn plan(current: Option<&[u8]>, changes: &[Change]) -> Result<Plan, WriteErr
         outcomes,
         backups,
     })
+}
+
+/// The line ending of our section `name`'s header, when the file holds
+/// it: a renewal keeps the endings the section has, so rewriting the same
+/// keys changes nothing even where other edits tipped the file's majority.
+fn own_ending(doc: &Document, name: &str) -> Option<LineEnding> {
+    let section = doc.sections().find(|s| s.managed() && s.name() == name)?;
+    let index = usize::try_from(section.header_line())
+        .ok()?
+        .checked_sub(1)?;
+    match doc.lines().get(index)?.ending() {
+        LineEnding::None => None,
+        eol => Some(eol),
+    }
 }
 
 /// One change applied to `doc`.

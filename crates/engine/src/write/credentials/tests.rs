@@ -141,6 +141,25 @@ fn crlf_files_get_crlf_lines() {
 }
 
 #[test]
+fn renewing_our_section_keeps_its_own_line_endings() {
+    // Our CRLF section in a file that is now mostly LF (another tool added
+    // LF lines since): writing the same keys changes nothing, new keys keep
+    // CRLF, so renewals never flip the section's endings back and forth.
+    let crlf = ours("dev", 1).replace('\n', "\r\n");
+    let file = format!("[a]\nx = 1\ny = 2\nz = 3\nw = 4\nv = 5\nu = 6\nt = 7\n\n{crlf}");
+    let same = run(&file, &[put("dev", 1)]);
+    assert!(!same.changed(), "{}", text(&same));
+    let renewed = run(&file, &[put("dev", 2)]);
+    assert_eq!(
+        text(&renewed),
+        format!(
+            "[a]\nx = 1\ny = 2\nz = 3\nw = 4\nv = 5\nu = 6\nt = 7\n\n{}",
+            ours("dev", 2).replace('\n', "\r\n")
+        )
+    );
+}
+
+#[test]
 fn replacing_a_section_in_the_middle_keeps_its_place_and_its_neighbours_bytes() {
     let before = "# header comment\r\n\n[default]\naws_access_key_id=AKIAPERSON\t; inline\n   \n";
     let after = "# trailing note about dev\n\n[ other ] # theirs\nregion   =  eu-west-1\ns3 =\n  max_concurrent_requests = 10\n";

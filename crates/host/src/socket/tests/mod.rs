@@ -21,6 +21,7 @@ struct Fixture {
     commands: mpsc::UnboundedReceiver<Input>,
     view: watch::Sender<Vec<ProfileView>>,
     events: broadcast::Sender<EngineEvent>,
+    served: watch::Sender<ServedMap>,
 }
 
 fn renewal(profile: &str, state: &str, renewed_at: Option<i64>) -> ProfileView {
@@ -46,6 +47,7 @@ fn fixture() -> Fixture {
     let (_, commands) = mpsc::unbounded_channel();
     let (view, _) = watch::channel(vec![renewal("dev", "fresh", Some(1_000))]);
     let (events, _) = broadcast::channel(16);
+    let (served, _) = watch::channel(ServedMap::new());
     Fixture {
         path: lock.with_extension("sock"),
         lock,
@@ -53,6 +55,7 @@ fn fixture() -> Fixture {
         commands,
         view,
         events,
+        served,
     }
 }
 
@@ -65,6 +68,8 @@ impl Fixture {
             view: self.view.subscribe(),
             events: self.events.clone(),
             refresh_wait: Duration::from_secs(2),
+            served: self.served.subscribe(),
+            reuse_margin: time::Duration::minutes(15),
         };
         Server::start(&self.path, &self.lock, wiring).expect("socket served")
     }
@@ -94,6 +99,8 @@ async fn ask(path: &Path, request: Request) -> Result<Response, ClientError> {
     .await
     .unwrap()
 }
+
+mod keys;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_socket_is_owner_only_answers_hello_and_status_and_goes_on_drop() {
@@ -159,6 +166,8 @@ async fn a_stale_socket_is_replaced_and_an_open_folder_is_refused() {
         view: f.view.subscribe(),
         events: f.events.clone(),
         refresh_wait: Duration::from_secs(1),
+        served: f.served.subscribe(),
+        reuse_margin: time::Duration::minutes(15),
     };
     let err = Server::start(&f.path, &f.lock, wiring).unwrap_err();
     assert_eq!(err.code(), "socket_folder_unsafe", "{err}");

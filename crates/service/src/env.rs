@@ -1,0 +1,73 @@
+//! [`Environment`]: the variables a shell reads, as the process has them
+//! with some replaced or removed. The demo describes its world this way
+//! without changing the process environment (which other threads may be
+//! reading), and hands it to the process it starts ([`Environment::apply`]).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+
+/// The process environment, with overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    overrides: HashMap<String, Option<OsString>>,
+}
+
+impl Environment {
+    /// The process environment as it is.
+    pub fn process() -> Environment {
+        Environment::default()
+    }
+
+    /// `name` reads as `value` from now on.
+    pub fn set(&mut self, name: &str, value: impl Into<OsString>) {
+        self.overrides.insert(name.to_owned(), Some(value.into()));
+    }
+
+    /// `name` reads as unset from now on.
+    pub fn unset(&mut self, name: &str) {
+        self.overrides.insert(name.to_owned(), None);
+    }
+
+    /// Gives a process to be started this environment.
+    pub fn apply(&self, command: &mut std::process::Command) {
+        for (name, value) in &self.overrides {
+            match value {
+                Some(v) => command.env(name, v),
+                None => command.env_remove(name),
+            };
+        }
+    }
+
+    /// The value of `name`: an override, else the process's.
+    pub fn var(&self, name: &str) -> Option<OsString> {
+        match self.overrides.get(name) {
+            Some(v) => v.clone(),
+            None => std::env::var_os(name),
+        }
+    }
+
+    /// A lookup for the functions that take one.
+    pub fn lookup(&self) -> impl Fn(&str) -> Option<OsString> + '_ {
+        move |name| self.var(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_win_and_the_rest_comes_from_the_process() {
+        let mut env = Environment::process();
+        env.set("LEASEKEEPER_STATE_DIR", "/demo/state");
+        assert_eq!(
+            env.var("LEASEKEEPER_STATE_DIR"),
+            Some(OsString::from("/demo/state"))
+        );
+        assert_eq!(env.var("PATH"), std::env::var_os("PATH"));
+        assert_eq!(
+            env.lookup()("LEASEKEEPER_STATE_DIR"),
+            env.var("LEASEKEEPER_STATE_DIR")
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Embeds the app's configuration, icons and front end (`tauri-build`), and
+//! declares the window's commands so its capability can grant exactly them.
+
+fn main() {
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "get_view",
+        "refresh_all",
+        "sign_in",
+        "cancel_sign_in",
+        "open_sign_in_page",
+        "sign_out",
+        "get_settings",
+        "change_setting",
+        "use_credential_process",
+        "submit_mfa_code",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .expect("cannot embed the app's configuration");
+}

@@ -1,0 +1,20 @@
+//! The command line: `leasekeeper-tray [--demo [--speed N]]`.
+
+use clap::Parser;
+use leasekeeper_service::demo::DEFAULT_SPEED;
+
+/// Leasekeeper in the tray: every AWS lease at a glance, one-click sign-in.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "leasekeeper-tray", version)]
+pub struct Args {
+    /// Run against a local IAM Identity Center and STS (no AWS account
+    /// needed) in a temporary AWS home; your ~/.aws is never touched
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: make every lifetime pass N times faster
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SPEED, requires = "demo")]
+    pub speed: f64,
+    /// Open the window at start
+    #[arg(long)]
+    pub open_window: bool,
+}

@@ -1,0 +1,393 @@
+//! The controller: one loop on a thread of its own that owns the menu, the
+//! notifications and what clicks do. Every minute (divided by the time
+//! scale), on every keeper event and after every click it reads the AWS
+//! files, computes the leases, lets the engine build the
+//! [`MenuModel`] and shows it. One `match` maps each [`MenuId`] to what it
+//! does.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use leasekeeper_engine::keeper::EngineEvent;
+use leasekeeper_engine::lease::{self, policy::EXPIRING_LEAD};
+use leasekeeper_engine::load;
+use leasekeeper_engine::menu::{self, KeeperLine, MenuId, MenuInput, MenuModel};
+use leasekeeper_host::aws_files::{self, AwsPaths};
+use leasekeeper_host::signin::SignInEnv;
+use leasekeeper_service::Environment;
+use tauri::{AppHandle, Manager as _, Runtime};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::keeper::{self, KeeperHandle, Role};
+use crate::menu::NativeMenu;
+use crate::notify::{Dedupe, Notice, Notices};
+use crate::signin::{self, Ended, Target};
+use crate::trayhost::{self, NO_TRAY_SUMMARY};
+use crate::{ExitHook, Options, Quitting};
+
+/// How often the menu is refreshed at time scale 1.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
+/// How long Quit waits for the keeper to stop.
+pub const STOP_WAIT: Duration = Duration::from_secs(10);
+
+/// What reaches the controller.
+#[derive(Debug)]
+pub enum Msg {
+    /// An event of this app's keeper.
+    Engine(EngineEvent),
+    /// An event of the daemon this app is attached to (its JSON).
+    Remote(serde_json::Value),
+    /// The daemon's renewals, all of them.
+    View(Vec<KeeperLine>),
+    /// Who renews changed.
+    Role(Role),
+    /// A menu item or a notification action was clicked.
+    Click(MenuId),
+    /// Another launch asked this one to show itself.
+    Activate,
+    SignInEnded(Ended),
+    /// SIGINT or SIGTERM: quit as from the menu.
+    Quit,
+}
+
+/// Where the controller takes its messages; kept in the app's state.
+#[derive(Debug, Clone)]
+pub struct Ctl(pub mpsc::UnboundedSender<Msg>);
+
+impl Ctl {
+    pub fn send(&self, msg: Msg) {
+        // The controller ends only when the app does.
+        let _ = self.0.send(msg);
+    }
+}
+
+/// The latest menu, for tests and `Activate`.
+#[derive(Debug, Default)]
+pub struct Shown(pub std::sync::Mutex<Option<(MenuModel, Vec<String>)>>);
+
+pub struct Controller<R: Runtime> {
+    app: AppHandle<R>,
+    paths: AwsPaths,
+    env: Environment,
+    scale: f64,
+    runtime: tokio::runtime::Handle,
+    tx: mpsc::UnboundedSender<Msg>,
+    native: NativeMenu<R>,
+    keeper: Option<KeeperHandle>,
+    lines: BTreeMap<String, KeeperLine>,
+    role: Option<Role>,
+    notices: Notices,
+    dedupe: Dedupe,
+    signing_in: HashSet<String>,
+    exit: ExitHook<R>,
+}
+
+impl<R: Runtime> std::fmt::Debug for Controller<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controller")
+            .field("paths", &self.paths)
+            .field("role", &self.role)
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> Controller<R> {
+    /// Builds the tray from the files as they are, starts the keeper and
+    /// the loop.
+    pub fn start(app: &AppHandle<R>, options: Options<R>) -> anyhow::Result<()> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        app.manage(Ctl(tx.clone()));
+        app.manage(Shown::default());
+        let sign_env = SignInEnv::from_env(options.env.lookup(), &options.paths)
+            .context("cannot read the environment")?;
+        let scale = sign_env.scale.factor();
+        crate::window::manage(
+            app,
+            &options.paths,
+            &options.env,
+            scale,
+            &options.runtime,
+            tx.clone(),
+        );
+        let model = model_at(&options.paths, &BTreeMap::new(), None, scale);
+        let ctl = Ctl(tx.clone());
+        let native = NativeMenu::new(app, &model, options.tray, move |_, id| {
+            ctl.send(Msg::Click(id));
+        })
+        .context("cannot build the tray menu")?;
+        let notices = if options.desktop {
+            Notices::spawn(&options.runtime, tx.clone())
+        } else {
+            Notices::none()
+        };
+        let keeper = keeper::start(
+            options.paths.clone(),
+            options.env.clone(),
+            &sign_env,
+            tx.clone(),
+            options.runtime.clone(),
+        )?;
+        if options.desktop && options.tray {
+            let notices = notices.clone();
+            let window_app = app.clone();
+            options.runtime.spawn(async move {
+                // Give a panel that starts with the session a moment.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let host = trayhost::detect().await;
+                tracing::info!(?host, "tray host");
+                if host.missing() {
+                    // No tray to open it from: the window instead.
+                    if let Err(e) = crate::window::open(&window_app) {
+                        tracing::warn!(error = %e, "cannot open the window");
+                    }
+                    notices.send(Notice::plain(
+                        NO_TRAY_SUMMARY,
+                        "This desktop shows no tray icons (on GNOME, the AppIndicator extension adds them). Leasekeeper keeps running and notifies you when something needs you.",
+                    ));
+                }
+            });
+        }
+        spawn_signal_handler(&options.runtime, tx.clone());
+        let controller = Controller {
+            app: app.clone(),
+            paths: options.paths,
+            env: options.env,
+            scale,
+            runtime: options.runtime.clone(),
+            tx,
+            native,
+            keeper: Some(keeper),
+            lines: BTreeMap::new(),
+            role: None,
+            notices,
+            dedupe: Dedupe::default(),
+            signing_in: HashSet::new(),
+            exit: options.exit,
+        };
+        controller.publish(&model);
+        let runtime = options.runtime;
+        std::thread::Builder::new()
+            .name("controller".into())
+            .spawn(move || runtime.block_on(controller.run(rx)))
+            .context("cannot start the controller")?;
+        Ok(())
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        let every = REFRESH_EVERY.div_f64(self.scale.max(f64::MIN_POSITIVE));
+        loop {
+            let msg = tokio::select! {
+                msg = rx.recv() => msg,
+                () = tokio::time::sleep(every) => None,
+            };
+            let mut pending: Vec<Msg> = msg.into_iter().collect();
+            while let Ok(more) = rx.try_recv() {
+                pending.push(more);
+            }
+            for msg in pending {
+                if matches!(msg, Msg::Quit | Msg::Click(MenuId::Quit)) {
+                    self.quit();
+                    return;
+                }
+                self.handle(msg);
+            }
+            self.refresh();
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Engine(event) => {
+                crate::window::engine_event(&self.app, &event);
+                if let Some(line) = keeper::line_of_event(&event) {
+                    self.lines.insert(line.profile.clone(), line);
+                }
+                if let Some(notice) = self.dedupe.notice(&event) {
+                    self.notices.send(notice);
+                }
+            }
+            Msg::Remote(event) => {
+                // The daemon notifies by itself: only the menu follows.
+                if let Some(line) = keeper::line_of_remote(&event) {
+                    self.lines.insert(line.profile.clone(), line);
+                }
+            }
+            Msg::View(lines) => {
+                self.lines = lines.into_iter().map(|l| (l.profile.clone(), l)).collect();
+            }
+            Msg::Role(role) => {
+                if self.role != Some(role) {
+                    self.lines.clear();
+                }
+                self.role = Some(role);
+            }
+            Msg::Click(id) => self.click(id),
+            Msg::Activate => self.click(MenuId::Open),
+            Msg::SignInEnded(ended) => {
+                self.signing_in.remove(ended.target.name());
+                let notice = match ended.result {
+                    Ok(target) => Notice::plain(
+                        format!("Signed in to {target}"),
+                        "Its profiles renew from now on.",
+                    ),
+                    Err(why) => {
+                        Notice::plain(format!("Cannot sign in to {}", ended.target.name()), why)
+                    }
+                };
+                self.notices.send(notice);
+            }
+            Msg::Quit => {}
+        }
+    }
+
+    /// What each click does.
+    fn click(&mut self, id: MenuId) {
+        tracing::info!(item = %id, "clicked");
+        match id {
+            MenuId::SignIn(session) => self.sign_in(Target::Session(session)),
+            MenuId::SignInProfile(profile) => self.sign_in(Target::Profile(profile)),
+            MenuId::Lease(profile) => self.show_lease(&profile),
+            MenuId::More | MenuId::Open => {
+                if let Err(e) = crate::window::open(&self.app) {
+                    tracing::warn!(error = %e, "cannot open the window");
+                    self.show_status();
+                }
+            }
+            MenuId::RefreshAll => {
+                if let Some(k) = &self.keeper {
+                    k.refresh_all();
+                }
+            }
+            // Handled by the loop before it gets here.
+            MenuId::Quit => {}
+        }
+    }
+
+    fn sign_in(&mut self, target: Target) {
+        if !self.signing_in.insert(target.name().to_owned()) {
+            self.notices.send(Notice::plain(
+                format!("Sign in to {}", target.name()),
+                "A sign-in is already waiting for you in your browser.",
+            ));
+            return;
+        }
+        signin::start(
+            target,
+            self.paths.clone(),
+            self.env.clone(),
+            self.notices.clone(),
+            self.tx.clone(),
+            self.runtime.clone(),
+        );
+    }
+
+    /// Until the window exists: the status in a notification.
+    fn show_status(&self) {
+        let model = self.model();
+        let mut body: Vec<String> = model.attached.iter().cloned().collect();
+        for g in &model.groups {
+            let lines: Vec<&str> = g.lines.iter().map(|l| l.label.as_str()).collect();
+            body.push(format!("{}: {}", g.header, lines.join(", ")));
+        }
+        if let Some(more) = &model.more {
+            body.push(more.clone());
+        }
+        self.notices.send(Notice::plain(
+            format!("Leasekeeper: {}", model.summary),
+            body.join("\n"),
+        ));
+    }
+
+    fn show_lease(&self, profile: &str) {
+        let snapshot = load::snapshot(&aws_files::read(&self.paths));
+        let lease = lease::compute::lease(&snapshot, profile, OffsetDateTime::now_utc());
+        let mut body = vec![
+            lease.description.clone(),
+            format!("state: {}", lease.state.as_str()),
+        ];
+        body.extend(lease.errors.iter().map(|e| e.message.clone()));
+        self.notices.send(Notice::plain(profile, body.join("\n")));
+    }
+
+    fn model(&self) -> MenuModel {
+        let pid = match self.role {
+            Some(Role::Attached { pid }) => Some(pid),
+            _ => None,
+        };
+        model_at(&self.paths, &self.lines, pid, self.scale)
+    }
+
+    fn refresh(&mut self) {
+        let model = self.model();
+        if let Err(e) = self.native.show(&model) {
+            tracing::warn!(error = %e, "cannot update the tray menu");
+        }
+        self.publish(&model);
+        let pid = match self.role {
+            Some(Role::Attached { pid }) => Some(pid),
+            _ => None,
+        };
+        crate::window::refreshed(&self.app, &self.lines, pid);
+    }
+
+    fn publish(&self, model: &MenuModel) {
+        let shown = self.app.state::<Shown>();
+        if let Ok(mut s) = shown.0.lock() {
+            *s = Some((model.clone(), self.native.labels()));
+        }
+    }
+
+    /// Stops the keeper (its sections go if the settings say so), then the app.
+    fn quit(&mut self) {
+        tracing::info!("quitting");
+        self.app.state::<Quitting>().set();
+        if let Some(keeper) = self.keeper.take() {
+            keeper.stop(STOP_WAIT);
+        }
+        (self.exit)(&self.app);
+    }
+}
+
+/// The menu for the files at `paths` now.
+fn model_at(
+    paths: &AwsPaths,
+    lines: &BTreeMap<String, KeeperLine>,
+    attached_pid: Option<u32>,
+    scale: f64,
+) -> MenuModel {
+    let now = OffsetDateTime::now_utc();
+    let snapshot = load::snapshot(&aws_files::read(paths));
+    let leases = lease::leases(&snapshot, now);
+    let keeper: Vec<KeeperLine> = lines.values().cloned().collect();
+    menu::build(&MenuInput {
+        leases: &leases,
+        keeper: &keeper,
+        now,
+        expiring_lead: EXPIRING_LEAD / scale,
+        attached_pid,
+        limit: menu::DEFAULT_LIMIT,
+    })
+}
+
+/// SIGINT and SIGTERM quit as the menu's Quit does.
+fn spawn_signal_handler(runtime: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Msg>) {
+    runtime.spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            tracing::warn!("cannot listen for SIGINT and SIGTERM");
+            return;
+        };
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("stopping on a signal");
+        let _ = tx.send(Msg::Quit);
+    });
+}

@@ -1,0 +1,288 @@
+//! The window's commands. Each takes its typed input, makes one call, and
+//! answers with a [`super::dto`] type or a [`WindowError`] (`{code,
+//! message}`); every answer passes [`Shared::reply`]. [`handler`] registers
+//! exactly these, and the window's capability grants exactly these.
+
+use std::sync::Arc;
+
+use leasekeeper_engine::lease;
+use leasekeeper_engine::load;
+use leasekeeper_host::aws_files;
+use leasekeeper_host::browser::Browser as _;
+use leasekeeper_host::keeper::settings_file::settings_path;
+use leasekeeper_host::signin::SignInEnv;
+use tauri::ipc::Invoke;
+use tauri::{Runtime, State};
+use time::OffsetDateTime;
+
+use super::dto::{
+    SessionArgs, SettingChange, SettingsDto, SignInArgs, SignInEvent, UseProcessArgs,
+    UseProcessDto, ViewDto,
+};
+use super::error::WindowError;
+use super::{Shared, autostart, mfa, settings, signin, view};
+use crate::controller::{Ctl, Msg};
+
+type St<'a> = State<'a, Arc<Shared>>;
+
+/// The commands, for the app's builder.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        get_view,
+        refresh_all,
+        sign_in,
+        cancel_sign_in,
+        open_sign_in_page,
+        sign_out,
+        get_settings,
+        change_setting,
+        use_credential_process,
+        submit_mfa_code
+    ]
+}
+
+/// Every lease, grouped and sorted.
+#[tauri::command]
+pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
+    shared.reply("get_view", Ok(current_view(&shared)))
+}
+
+fn current_view(shared: &Shared) -> ViewDto {
+    let settings = read_settings(shared).map(|(s, _)| s).unwrap_or_default();
+    let inner = shared.locked();
+    view::view(&view::ViewInput {
+        paths: &shared.paths,
+        lines: &inner.lines,
+        renewals: &inner.renewals,
+        attached_pid: inner.attached_pid,
+        scale: shared.scale,
+        settings: &settings,
+        now: OffsetDateTime::now_utc(),
+    })
+}
+
+/// Renew every managed profile now (the menu's Refresh all).
+#[tauri::command]
+pub fn refresh_all(ctl: State<'_, Ctl>, shared: St<'_>) -> Result<(), WindowError> {
+    ctl.send(Msg::Click(leasekeeper_engine::menu::MenuId::RefreshAll));
+    shared.reply("refresh_all", Ok(()))
+}
+
+/// Starts a sign-in; its progress comes as `sign-in` events.
+#[tauri::command]
+pub fn sign_in(args: SignInArgs, shared: St<'_>) -> Result<(), WindowError> {
+    let result = start_sign_in(Arc::clone(shared.inner()), args);
+    shared.reply("sign_in", result)
+}
+
+fn start_sign_in(shared: Arc<Shared>, args: SignInArgs) -> Result<(), WindowError> {
+    let mut inner = shared.locked();
+    if inner
+        .sign_ins
+        .get(&args.session)
+        .is_some_and(|h| !h.is_finished())
+    {
+        return Err(WindowError::SignInRunning(args.session));
+    }
+    let task_shared = shared.clone();
+    let session = args.session.clone();
+    let task = shared.runtime.spawn(async move {
+        let end = signin::sign_in(&task_shared, &session, args.method).await;
+        task_shared.locked().sign_ins.remove(&session);
+        let result = match &end {
+            SignInEvent::Done { .. } => Ok(session.clone()),
+            SignInEvent::Failed { error, .. } => Err(error.message.clone()),
+            _ => Err("cancelled".to_owned()),
+        };
+        task_shared.emit(super::dto::SIGN_IN, &end);
+        task_shared.sign_in_ended(crate::signin::Ended {
+            target: crate::signin::Target::Session(session),
+            result,
+        });
+    });
+    inner.sign_ins.insert(args.session, task.abort_handle());
+    Ok(())
+}
+
+/// Stops a running sign-in.
+#[tauri::command]
+pub fn cancel_sign_in(args: SessionArgs, shared: St<'_>) -> Result<(), WindowError> {
+    let handle = shared.locked().sign_ins.remove(&args.session);
+    let result = match handle {
+        Some(h) => {
+            h.abort();
+            shared.emit(
+                super::dto::SIGN_IN,
+                &SignInEvent::Cancelled {
+                    session: args.session,
+                },
+            );
+            Ok(())
+        }
+        None => Err(WindowError::NoSignIn(args.session)),
+    };
+    shared.reply("cancel_sign_in", result)
+}
+
+/// Opens the address a running sign-in asked for in the system browser.
+#[tauri::command]
+pub fn open_sign_in_page(args: SessionArgs, shared: St<'_>) -> Result<(), WindowError> {
+    let result = (|| {
+        let url = shared
+            .locked()
+            .addresses
+            .get(&args.session)
+            .cloned()
+            .ok_or(WindowError::NoAddress)?;
+        let env = SignInEnv::from_env(shared.env.lookup(), &shared.paths)
+            .map_err(|e| WindowError::Browser(format!("{e} [{}]", e.code())))?;
+        env.browser.open(&url).map_err(WindowError::Browser)
+    })();
+    shared.reply("open_sign_in_page", result)
+}
+
+/// Signs out of a session.
+#[tauri::command]
+pub async fn sign_out(args: SessionArgs, shared: St<'_>) -> Result<(), WindowError> {
+    let owned = Arc::clone(shared.inner());
+    let result = signin::sign_out(&owned, &args.session).await;
+    shared.reply("sign_out", result)
+}
+
+/// The settings the window edits.
+#[tauri::command]
+pub fn get_settings(shared: St<'_>) -> Result<SettingsDto, WindowError> {
+    let result = settings_dto(&shared);
+    shared.reply("get_settings", result)
+}
+
+fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
+    let (s, _) = read_settings(shared)?;
+    let path = settings_path(shared.env.lookup());
+    let now = OffsetDateTime::now_utc();
+    let snapshot = load::snapshot(&aws_files::read(&shared.paths));
+    let leases = lease::leases(&snapshot, now);
+    let view = current_view(shared);
+    let mut dto = settings::dto(
+        path.as_deref(),
+        &s,
+        &leases,
+        &view.sessions,
+        autostart::path(shared.env.lookup()).as_deref(),
+    );
+    dto.config_path = shared.paths.config.display().to_string();
+    dto.credentials_path = shared.paths.credentials.display().to_string();
+    let var = |name: &str| {
+        shared
+            .env
+            .var(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    dto.ca_bundle = var("AWS_CA_BUNDLE");
+    dto.proxy = var("HTTPS_PROXY")
+        .or_else(|| var("https_proxy"))
+        .map(|p| settings::proxy_shown(&p));
+    Ok(dto)
+}
+
+fn read_settings(
+    shared: &Shared,
+) -> Result<(leasekeeper_engine::settings::Settings, toml::Table), WindowError> {
+    let path = settings_path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+    settings::read(&path)
+}
+
+/// Changes one setting; the answer is the settings as they now are.
+#[tauri::command]
+pub fn change_setting(change: SettingChange, shared: St<'_>) -> Result<SettingsDto, WindowError> {
+    let result = apply_change(&shared, &change).and_then(|()| settings_dto(&shared));
+    shared.reply("change_setting", result)
+}
+
+fn apply_change(shared: &Shared, change: &SettingChange) -> Result<(), WindowError> {
+    if let SettingChange::StartAtLogin { on } = change {
+        let at = autostart::path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+        let program = std::env::current_exe().map_err(|source| WindowError::Read {
+            path: "/proc/self/exe".into(),
+            source,
+        })?;
+        let mut vars = Vec::new();
+        for name in [
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_CA_BUNDLE",
+        ] {
+            if let Some(v) = shared.env.var(name) {
+                vars.push((name, v.to_string_lossy().into_owned()));
+            }
+        }
+        return autostart::set(&at, *on, &autostart::entry(&program, &vars));
+    }
+    let path = settings_path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+    settings::apply(&path, change)
+}
+
+/// Adds a profile whose `credential_process` is Leasekeeper, exactly as
+/// `leasekeeper setup-process` does (it runs that command).
+#[tauri::command]
+pub async fn use_credential_process(
+    args: UseProcessArgs,
+    shared: St<'_>,
+) -> Result<UseProcessDto, WindowError> {
+    let result = setup_process(&shared, &args).await;
+    shared.reply("use_credential_process", result)
+}
+
+async fn setup_process(
+    shared: &Shared,
+    args: &UseProcessArgs,
+) -> Result<UseProcessDto, WindowError> {
+    let cli = cli_program().ok_or_else(|| {
+        WindowError::SetupProcess("the `leasekeeper` command is not installed".into())
+    })?;
+    let mut command = std::process::Command::new(cli);
+    shared.env.apply(&mut command);
+    command.args(["setup-process", "--profile", &args.profile]);
+    let name = args
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{}-leasekeeper", args.profile));
+    command.args(["--as", &name]);
+    let out = tokio::process::Command::from(command)
+        .output()
+        .await
+        .map_err(|e| WindowError::SetupProcess(e.to_string()))?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_owned();
+    if out.status.success() {
+        Ok(UseProcessDto {
+            name,
+            message: text(&out.stdout),
+        })
+    } else {
+        Err(WindowError::SetupProcess(text(&out.stderr)))
+    }
+}
+
+/// The `leasekeeper` CLI: beside this program, else on `PATH`.
+fn cli_program() -> Option<std::path::PathBuf> {
+    let beside = std::env::current_exe().ok()?.with_file_name("leasekeeper");
+    if beside.is_file() {
+        return Some(beside);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("leasekeeper"))
+        .find(|p| p.is_file())
+}
+
+/// Hands an MFA code to the keeper (the code never comes back).
+#[tauri::command]
+pub async fn submit_mfa_code(args: mfa::MfaArgs, shared: St<'_>) -> Result<(), WindowError> {
+    let owned = Arc::clone(shared.inner());
+    let result = tokio::task::spawn_blocking(move || mfa::submit(&owned, &args))
+        .await
+        .unwrap_or_else(|e| Err(WindowError::Mfa(e.to_string())));
+    shared.reply("submit_mfa_code", result)
+}

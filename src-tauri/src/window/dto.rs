@@ -1,0 +1,267 @@
+//! Everything that crosses between the window and the app: each command's
+//! input and output and each event's payload, typed. Nothing here can hold
+//! a secret: names, times (milliseconds since the epoch), states, error
+//! codes and messages, and access key ids at most as their last four
+//! characters (`…ABCD`). The IPC layer accepts and returns only these.
+
+use serde::{Deserialize, Serialize};
+
+/// The name of the event telling the window to fetch the view again.
+pub const VIEW_CHANGED: &str = "view-changed";
+/// The name of the event carrying a sign-in's progress ([`SignInEvent`]).
+pub const SIGN_IN: &str = "sign-in";
+
+/// Everything the lease list shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewDto {
+    /// `All 6 leases fresh`, `1 needs you · 6 leases`.
+    pub summary: String,
+    /// `Attached to leasekeeper daemon (pid N)` when a daemon renews.
+    pub attached: Option<String>,
+    /// When this view was computed.
+    pub now_ms: i64,
+    /// The time scale (1 except in tests and the demo).
+    pub scale: f64,
+    /// Whether the AWS config file exists.
+    pub config_found: bool,
+    pub config_path: String,
+    pub credentials_path: String,
+    pub groups: Vec<GroupDto>,
+    /// Sessions that need a sign-in, most urgent first.
+    pub sign_ins: Vec<String>,
+    /// Every sso-session with a token or profiles, for sign-out.
+    pub sessions: Vec<SessionDto>,
+    pub problems: Vec<ProblemDto>,
+    pub total: usize,
+}
+
+/// The leases of one sign-in session or source.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupDto {
+    pub header: String,
+    pub rows: Vec<RowDto>,
+}
+
+/// One profile's lease, for its row and its details.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowDto {
+    pub profile: String,
+    /// `sso`, `role`, `static`, `temporary`, `process`, …
+    pub kind: String,
+    /// The lease state (`fresh`, `needs_login`, …).
+    pub state: String,
+    /// `ok`, `expiring`, `needs_you` or `error`: the row's colour.
+    pub tone: String,
+    /// `42m`, `sign in`, `MFA code`, `expired`, `error`, `no expiry`.
+    pub left: String,
+    /// When the person must act; the countdown runs to it.
+    pub deadline_ms: Option<i64>,
+    /// The span the countdown bar shows in full.
+    pub span_ms: Option<i64>,
+    /// The deadline is an estimate (a sign-in session's end).
+    pub estimated: bool,
+    /// When the current keys expire.
+    pub expires_ms: Option<i64>,
+    /// The sso-session (or legacy start URL) it signs in through.
+    pub session: Option<String>,
+    /// `role dev ← base (sso)`.
+    pub chain: String,
+    /// The chain step by step, nothing secret.
+    pub steps: Vec<String>,
+    /// Where its keys go: `[dev] in /home/me/.aws/credentials`, or
+    /// `credential_process: leasekeeper`.
+    pub writes: Option<String>,
+    pub renewal: Option<RenewalDto>,
+    pub errors: Vec<ErrorDto>,
+    pub unusable_by_botocore: bool,
+}
+
+/// The keeper's renewal of a profile.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewalDto {
+    /// `fresh`, `renewing`, `retrying`, `pending`, `lapsed`, `needs_login`,
+    /// `needs_mfa_code`.
+    pub state: String,
+    pub section: String,
+    pub renewed_ms: Option<i64>,
+    pub next_ms: Option<i64>,
+    pub expires_ms: Option<i64>,
+    pub last_error: Option<ErrorDto>,
+}
+
+/// An error as the window shows it: a stable code, the message and what it
+/// means in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDto {
+    pub code: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// A problem with a whole file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemDto {
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+/// An sso-session and whether it is signed in.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub name: String,
+    pub signed_in: bool,
+    /// The estimated sign-in session length, e.g. `8h`.
+    pub session_length: String,
+}
+
+/// Which sign-in ceremony to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    /// The browser on this machine (PKCE).
+    Browser,
+    /// A code entered on any device.
+    DeviceCode,
+}
+
+/// `sign_in`'s input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInArgs {
+    pub session: String,
+    pub method: SignInMethod,
+}
+
+/// A sign-in's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "step"
+)]
+pub enum SignInEvent {
+    /// The browser was opened: continue there.
+    Browser {
+        session: String,
+    },
+    /// Open `uri` (on any device) and enter `user_code`.
+    DeviceCode {
+        session: String,
+        user_code: String,
+        uri: String,
+    },
+    /// No browser could be opened: open this address on this machine.
+    OpenUrl {
+        session: String,
+        url: String,
+    },
+    /// Something worth knowing while waiting.
+    Note {
+        session: String,
+        message: String,
+    },
+    Done {
+        session: String,
+    },
+    Failed {
+        session: String,
+        error: ErrorDto,
+    },
+    Cancelled {
+        session: String,
+    },
+}
+
+/// The settings the window edits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDto {
+    /// Where they are kept.
+    pub path: Option<String>,
+    /// Warning lead times, e.g. `["15m", "5m"]`.
+    pub leads: Vec<String>,
+    pub renew_silent: bool,
+    pub profiles: Vec<ProfileSettingsDto>,
+    pub sessions: Vec<SessionSettingsDto>,
+    pub start_at_login: bool,
+    /// The autostart entry's path.
+    pub autostart_path: Option<String>,
+    pub config_path: String,
+    pub credentials_path: String,
+    /// `AWS_CA_BUNDLE`, when set.
+    pub ca_bundle: Option<String>,
+    /// The HTTPS proxy's scheme, host and port (never its user or password).
+    pub proxy: Option<String>,
+}
+
+/// One profile's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileSettingsDto {
+    pub profile: String,
+    /// Whether it renews by itself (the setting or the default).
+    pub renew: bool,
+    /// The credentials-file section its keys go to.
+    pub section: String,
+    /// Whether it can be given a `credential_process` profile.
+    pub can_use_process: bool,
+}
+
+/// One sso-session's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSettingsDto {
+    pub name: String,
+    pub session_length: String,
+}
+
+/// One settings change.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "change")]
+pub enum SettingChange {
+    /// Warning lead times such as `15m`; empty for never.
+    Leads { leads: Vec<String> },
+    /// Renewal of one profile on or off.
+    Renew { profile: String, on: bool },
+    /// The credentials-file section of one profile; empty for its own name.
+    Section { profile: String, section: String },
+    /// The estimated session length of one sso-session, e.g. `8h`.
+    SessionLength { session: String, length: String },
+    /// An XDG autostart entry, on or off.
+    StartAtLogin { on: bool },
+}
+
+/// `use_credential_process`'s input: add `[profile NAME]` running
+/// `leasekeeper credential-process --profile PROFILE`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UseProcessArgs {
+    pub profile: String,
+    /// The new profile's name; default `PROFILE-process`.
+    pub name: Option<String>,
+}
+
+/// What `use_credential_process` did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UseProcessDto {
+    pub name: String,
+    pub message: String,
+}
+
+/// `sign_out` and `cancel_sign_in`'s input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionArgs {
+    pub session: String,
+}

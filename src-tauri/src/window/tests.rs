@@ -1,0 +1,105 @@
+//! The window's data on a real home: the example AWS home (every kind of
+//! profile) becomes a view whose JSON holds no secret of its files, and the
+//! DTOs cross in the shapes the front end reads.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leasekeeper_engine::settings::Settings;
+use leasekeeper_host::aws_files::AwsPaths;
+use time::OffsetDateTime;
+
+use super::dto::{SettingChange, SignInArgs, SignInEvent, SignInMethod};
+use super::view::{ViewInput, view};
+
+fn example_home() -> AwsPaths {
+    let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/home");
+    let aws = home.join(".aws");
+    AwsPaths {
+        config: aws.join("config"),
+        credentials: aws.join("credentials"),
+        sso_cache: aws.join("sso/cache"),
+        cli_cache: aws.join("cli/cache"),
+        home,
+    }
+}
+
+#[test]
+fn the_example_home_becomes_grouped_rows_without_a_secret() {
+    let paths = example_home();
+    let v = view(&ViewInput {
+        paths: &paths,
+        lines: &BTreeMap::new(),
+        renewals: &BTreeMap::new(),
+        attached_pid: None,
+        scale: 1.0,
+        settings: &Settings::default(),
+        now: OffsetDateTime::now_utc(),
+    });
+    assert!(v.config_found);
+    let rows: usize = v.groups.iter().map(|g| g.rows.len()).sum();
+    assert_eq!(rows, v.total, "every profile has a row");
+    assert!(v.total >= 5, "{}", v.total);
+    for g in &v.groups {
+        assert!(!g.header.is_empty());
+        for r in &g.rows {
+            assert!(
+                ["ok", "expiring", "needs_you", "error"].contains(&r.tone.as_str()),
+                "{}: {}",
+                r.profile,
+                r.tone
+            );
+        }
+    }
+    let json = serde_json::to_string(&v).expect("json");
+    let files = [&paths.credentials, &paths.config];
+    for file in files {
+        let text = std::fs::read_to_string(file).expect("example file");
+        for line in text.lines() {
+            let Some((k, val)) = line.split_once('=') else {
+                continue;
+            };
+            let (k, val) = (k.trim(), val.trim());
+            if [
+                "aws_secret_access_key",
+                "aws_session_token",
+                "aws_access_key_id",
+            ]
+            .contains(&k)
+            {
+                assert!(
+                    !json.contains(val),
+                    "{k} of the example home is in the view"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_dtos_cross_in_the_shapes_the_front_end_reads() {
+    let e = SignInEvent::DeviceCode {
+        session: "corp".into(),
+        user_code: "ABCD-EFGH".into(),
+        uri: "https://device.sso.eu-west-1.amazonaws.com/".into(),
+    };
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["step"], "deviceCode");
+    assert_eq!(json["userCode"], "ABCD-EFGH");
+    let c: SettingChange =
+        serde_json::from_str(r#"{"change":"sessionLength","session":"corp","length":"8h"}"#)
+            .unwrap();
+    assert_eq!(
+        c,
+        SettingChange::SessionLength {
+            session: "corp".into(),
+            length: "8h".into()
+        }
+    );
+    let a: SignInArgs =
+        serde_json::from_str(r#"{"session":"corp","method":"device_code"}"#).unwrap();
+    assert_eq!(a.method, SignInMethod::DeviceCode);
+    assert!(
+        serde_json::from_str::<SignInArgs>(r#"{"session":"corp","method":"telepathy"}"#).is_err()
+    );
+}

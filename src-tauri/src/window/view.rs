@@ -1,0 +1,240 @@
+//! The lease list as the window shows it: the engine's menu model without a
+//! limit (grouped by sign-in session or source, most urgent first), each
+//! row completed with its lease's details and the keeper's renewal, turned
+//! into [`ViewDto`]. Pure but for reading the AWS files.
+
+use std::collections::{BTreeMap, HashMap};
+
+use leasekeeper_engine::keeper::ProfileRenewal;
+use leasekeeper_engine::lease::{self, Lease, LeaseState, policy::EXPIRING_LEAD};
+use leasekeeper_engine::load;
+use leasekeeper_engine::menu::{self, KeeperLine, Left, MenuInput};
+use leasekeeper_engine::resolve::StepView;
+use leasekeeper_engine::settings::{Settings, format_duration};
+use leasekeeper_engine::signin::target::all_targets;
+use leasekeeper_host::aws_files::{self, AwsPaths};
+use time::{Duration, OffsetDateTime};
+
+use super::dto::{ErrorDto, GroupDto, ProblemDto, RenewalDto, RowDto, SessionDto, ViewDto};
+use super::hints::hint;
+
+/// What the view is computed from besides the files.
+#[derive(Debug)]
+pub struct ViewInput<'a> {
+    pub paths: &'a AwsPaths,
+    pub lines: &'a BTreeMap<String, KeeperLine>,
+    pub renewals: &'a BTreeMap<String, ProfileRenewal>,
+    pub attached_pid: Option<u32>,
+    pub scale: f64,
+    pub settings: &'a Settings,
+    pub now: OffsetDateTime,
+}
+
+/// Milliseconds since the epoch.
+pub fn ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The whole view at `input.now`.
+pub fn view(input: &ViewInput<'_>) -> ViewDto {
+    let snapshot = load::snapshot(&aws_files::read(input.paths));
+    let leases = lease::leases(&snapshot, input.now);
+    let keeper: Vec<KeeperLine> = input.lines.values().cloned().collect();
+    let lead = EXPIRING_LEAD / input.scale.max(f64::MIN_POSITIVE);
+    let model = menu::build(&MenuInput {
+        leases: &leases,
+        keeper: &keeper,
+        now: input.now,
+        expiring_lead: lead,
+        attached_pid: input.attached_pid,
+        limit: usize::MAX,
+    });
+    let by_name: HashMap<&str, &Lease> = leases.iter().map(|l| (l.profile.as_str(), l)).collect();
+    let groups = model
+        .groups
+        .iter()
+        .map(|g| GroupDto {
+            header: g.header.clone(),
+            rows: g
+                .lines
+                .iter()
+                .filter_map(|line| {
+                    let lease = by_name.get(line.profile.as_str())?;
+                    Some(row(lease, line.left, input, lead))
+                })
+                .collect(),
+        })
+        .collect();
+    let sessions = all_targets(&snapshot.set)
+        .iter()
+        .map(|t| {
+            let name = t.name().to_owned();
+            let signed_in = leases.iter().any(|l| {
+                l.sso.as_ref().is_some_and(|s| {
+                    s.session.as_deref().unwrap_or(&s.start_url) == name
+                        && (s.refreshable || s.token_expires_at.is_some_and(|e| e > input.now))
+                })
+            });
+            SessionDto {
+                session_length: format_duration(input.settings.session_length(&name)),
+                name,
+                signed_in,
+            }
+        })
+        .collect();
+    ViewDto {
+        summary: model.summary.clone(),
+        attached: model.attached.clone(),
+        now_ms: ms(input.now),
+        scale: input.scale,
+        config_found: input.paths.config.exists(),
+        config_path: input.paths.config.display().to_string(),
+        credentials_path: input.paths.credentials.display().to_string(),
+        groups,
+        sign_ins: model
+            .sign_ins
+            .iter()
+            .filter_map(|s| match &s.id {
+                menu::MenuId::SignIn(n) | menu::MenuId::SignInProfile(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect(),
+        sessions,
+        problems: snapshot
+            .problems
+            .iter()
+            .map(|p| ProblemDto {
+                severity: format!("{:?}", p.severity).to_lowercase(),
+                code: p.code.clone(),
+                message: p.message.clone(),
+                file: p.file.clone(),
+                line: p.line,
+            })
+            .collect(),
+        total: leases.len(),
+    }
+}
+
+fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowDto {
+    let renewal = input.renewals.get(&lease.profile);
+    let failing = input.lines.get(&lease.profile).is_some_and(|l| l.failing);
+    let tone = match left {
+        Left::SignIn | Left::MfaCode | Left::Expired => "needs_you",
+        Left::Error => "error",
+        _ if failing => "error",
+        Left::Time(s) if Duration::seconds(s) <= lead => "expiring",
+        _ => "ok",
+    };
+    let session = lease
+        .sso
+        .as_ref()
+        .map(|s| s.session.clone().unwrap_or_else(|| s.start_url.clone()));
+    let deadline = lease.action_needed_at;
+    let span = match (&session, renewal) {
+        (Some(s), _) => Some(input.settings.session_length(s) / input.scale),
+        (None, Some(r)) => match (r.renewed_at, r.expires_at) {
+            (Some(a), Some(b)) if b > a => Some(b - a),
+            _ => None,
+        },
+        (None, None) => None,
+    }
+    .or_else(|| deadline.map(|_| Duration::hours(1) / input.scale));
+    let writes = match renewal {
+        Some(r) if !r.section.is_empty() => Some(format!(
+            "[{}] in {}",
+            r.section,
+            input.paths.credentials.display()
+        )),
+        _ => lease.source.iter().find_map(|s| match s {
+            StepView::Process { program, .. } => Some(format!("credential_process: {program}")),
+            _ => None,
+        }),
+    };
+    RowDto {
+        profile: lease.profile.clone(),
+        kind: lease.kind.clone(),
+        state: if lease.state == LeaseState::Fresh && tone == "expiring" {
+            "expiring".to_owned()
+        } else {
+            lease.state.as_str().to_owned()
+        },
+        tone: tone.to_owned(),
+        left: left.to_string(),
+        deadline_ms: deadline.map(ms),
+        span_ms: span.map(|d| i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)),
+        estimated: lease.action_needed_estimated,
+        expires_ms: renewal
+            .and_then(|r| r.expires_at)
+            .or(lease.expires_at)
+            .map(ms),
+        session,
+        chain: lease.description.clone(),
+        steps: lease.source.iter().map(step).collect(),
+        writes,
+        renewal: renewal.map(|r| RenewalDto {
+            state: r.state.as_str().to_owned(),
+            section: r.section.clone(),
+            renewed_ms: r.renewed_at.map(ms),
+            next_ms: r.next_renewal_at.map(ms),
+            expires_ms: r.expires_at.map(ms),
+            last_error: r.last_error.as_ref().map(|f| error(&f.code, &f.message)),
+        }),
+        errors: lease
+            .errors
+            .iter()
+            .map(|e| error(&e.code, &e.message))
+            .collect(),
+        unusable_by_botocore: lease.unusable_by_botocore,
+    }
+}
+
+/// An error with its plain-language hint.
+pub fn error(code: &str, message: &str) -> ErrorDto {
+    ErrorDto {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        hint: hint(code, message),
+    }
+}
+
+/// One step of a chain in words; key ids only as their last characters.
+fn step(s: &StepView) -> String {
+    match s {
+        StepView::Sso {
+            profile,
+            sso_session,
+            account_id,
+            role_name,
+            ..
+        } => format!(
+            "{profile}: SSO {} · account {} · {}",
+            sso_session.as_deref().unwrap_or("(legacy)"),
+            account_id.as_deref().unwrap_or("?"),
+            role_name.as_deref().unwrap_or("?")
+        ),
+        StepView::StaticKeys {
+            profile, key_hint, ..
+        } => format!("{profile}: long-term keys {key_hint}"),
+        StepView::TemporaryKeys {
+            profile, key_hint, ..
+        } => format!("{profile}: temporary keys {key_hint}"),
+        StepView::Process {
+            profile, program, ..
+        } => format!("{profile}: credential_process {program}"),
+        StepView::WebIdentity {
+            profile, role_arn, ..
+        } => format!("{profile}: web identity → {role_arn}"),
+        StepView::CredentialSource { profile, source } => {
+            format!("{profile}: credential_source {source}")
+        }
+        StepView::Role {
+            profile,
+            role_arn,
+            mfa_serial,
+            ..
+        } => match mfa_serial {
+            Some(_) => format!("{profile}: assume {role_arn} (MFA)"),
+            None => format!("{profile}: assume {role_arn}"),
+        },
+    }
+}

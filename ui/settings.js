@@ -1,0 +1,85 @@
+// Settings: each change is sent at once, the keeper applies it on its next
+// tick and it persists in the settings file.
+
+import { call, el } from "./ipc.js";
+
+const $ = (id) => document.getElementById(id);
+
+function status(text) {
+  $("settings-status").textContent = text;
+}
+
+async function change(c) {
+  try {
+    const s = await call("change_setting", { change: c });
+    fill(s);
+    status("Saved");
+    return true;
+  } catch (e) {
+    status(`Not saved: ${e.message ?? e} [${e.code ?? "error"}]`);
+    return false;
+  }
+}
+
+export async function loadSettings() {
+  try {
+    fill(await call("get_settings"));
+    status("");
+  } catch (e) {
+    status(`Cannot read the settings: ${e.message ?? e}`);
+  }
+}
+
+function fill(s) {
+  if (document.activeElement !== $("leads")) $("leads").value = s.leads.join(", ");
+  $("autostart").checked = s.startAtLogin;
+  $("autostart-path").textContent = s.autostartPath ? `Entry: ${s.autostartPath}` : "No home folder: cannot start at login";
+  $("config-path").textContent = s.configPath;
+  $("credentials-path").textContent = s.credentialsPath;
+  $("settings-path").textContent = s.path ?? "—";
+  $("ca-bundle").textContent = s.caBundle ?? "the system's certificates";
+  $("proxy").textContent = s.proxy ?? "none (HTTPS_PROXY is not set)";
+  const sessions = $("sessions-table").tBodies[0];
+  sessions.replaceChildren(...s.sessions.map((x) => {
+    const input = el("input", { type: "text", value: x.sessionLength, "aria-label": `Session length of ${x.name}`, "data-session": x.name });
+    input.addEventListener("change", () => change({ change: "sessionLength", session: x.name, length: input.value }));
+    const signOut = el("button", { type: "button", text: "Sign out", "data-sign-out": x.name });
+    signOut.addEventListener("click", async () => {
+      signOut.disabled = true;
+      try { await call("sign_out", { args: { session: x.name } }); status(`Signed out of ${x.name}`); }
+      catch (e) { status(`Not signed out: ${e.message ?? e}`); }
+      finally { signOut.disabled = false; }
+    });
+    return el("tr", {}, el("td", { text: x.name }), el("td", {}, input), el("td", {}, signOut));
+  }));
+  const profiles = $("profiles-table").tBodies[0];
+  profiles.replaceChildren(...s.profiles.map((p) => {
+    const renew = el("input", { type: "checkbox", "aria-label": `Renew ${p.profile}`, "data-renew": p.profile });
+    renew.checked = p.renew;
+    renew.addEventListener("change", () => change({ change: "renew", profile: p.profile, on: renew.checked }));
+    const section = el("input", { type: "text", value: p.section, "aria-label": `Credentials section of ${p.profile}`, "data-section": p.profile });
+    section.addEventListener("change", () => change({ change: "section", profile: p.profile, section: section.value }));
+    const proc = el("button", { type: "button", text: "Use credential_process", title: "Add a profile whose credential_process is Leasekeeper (as `leasekeeper setup-process`)" });
+    proc.addEventListener("click", async () => {
+      proc.disabled = true;
+      try {
+        const r = await call("use_credential_process", { args: { profile: p.profile } });
+        status(r.message || `Added [profile ${r.name}]`);
+      } catch (e) {
+        status(`Not set up: ${e.message ?? e}`);
+      } finally {
+        proc.disabled = false;
+      }
+    });
+    return el("tr", { "data-profile": p.profile }, el("td", { text: p.profile }), el("td", {}, renew), el("td", {}, section), el("td", {}, proc));
+  }));
+}
+
+$("leads").addEventListener("change", async () => {
+  const leads = $("leads").value.split(",").map((x) => x.trim()).filter(Boolean);
+  const ok = await change({ change: "leads", leads });
+  $("leads-error").hidden = ok;
+  if (!ok) $("leads-error").textContent = $("settings-status").textContent;
+});
+$("autostart").addEventListener("change", () => change({ change: "startAtLogin", on: $("autostart").checked }));
+$("settings-form").addEventListener("submit", (e) => e.preventDefault());
