@@ -87,6 +87,46 @@ impl Bus {
     }
 }
 
+impl Bus {
+    /// Waits at most `secs` until a connection of process `pid` listens
+    /// for signals named `member` (a match rule the bus holds for it, read
+    /// through dbus-daemon's `Debug.Stats`): a signal emitted before that
+    /// reaches nobody.
+    pub fn wait_listening(&self, pid: u32, member: &str, secs: u64) {
+        let conn = self.connect(None);
+        let wanted = format!("member='{member}'");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let rules: std::collections::HashMap<String, Vec<String>> = self
+                .rt
+                .block_on(async {
+                    let reply = conn
+                        .call_method(
+                            Some("org.freedesktop.DBus"),
+                            "/org/freedesktop/DBus",
+                            Some("org.freedesktop.DBus.Debug.Stats"),
+                            "GetAllMatchRules",
+                            &(),
+                        )
+                        .await?;
+                    reply.body().deserialize()
+                })
+                .expect("the test bus lists its match rules (Debug.Stats)");
+            let listening = rules.iter().any(|(name, rules)| {
+                rules.iter().any(|r| r.contains(&wanted)) && self.pid_of(&conn, name) == Some(pid)
+            });
+            if listening {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "process {pid} did not listen for {member} within {secs} s; rules: {rules:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for Bus {
     fn drop(&mut self) {
         // Ours to stop: the daemon this test forked. Already gone is fine.

@@ -74,6 +74,9 @@ fn the_sign_in_action_of_a_notification_starts_a_sign_in() {
         "a notification never opens a browser by itself"
     );
 
+    // A person clicks after the app listens for the click; the test waits
+    // for that too.
+    desk.bus.wait_listening(desk.app.pid(), "ActionInvoked", 20);
     desk.notes.invoke_action(note.id, "sign-in:sandbox");
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
