@@ -32,6 +32,7 @@ export async function loadSettings() {
 
 function fill(s) {
   if (document.activeElement !== $("leads")) $("leads").value = s.leads.join(", ");
+  $("notifications").checked = s.notifications;
   $("autostart").checked = s.startAtLogin;
   $("autostart-path").textContent = s.autostartPath ? `Entry: ${s.autostartPath}` : "No home folder: cannot start at login";
   $("config-path").textContent = s.configPath;
@@ -81,5 +82,6 @@ $("leads").addEventListener("change", async () => {
   $("leads-error").hidden = ok;
   if (!ok) $("leads-error").textContent = $("settings-status").textContent;
 });
+$("notifications").addEventListener("change", () => change({ change: "notifications", on: $("notifications").checked }));
 $("autostart").addEventListener("change", () => change({ change: "startAtLogin", on: $("autostart").checked }));
 $("settings-form").addEventListener("submit", (e) => e.preventDefault());

@@ -119,7 +119,9 @@ impl<R: Runtime> Controller<R> {
         })
         .context("cannot build the tray menu")?;
         let notices = if options.desktop {
-            Notices::spawn(&options.runtime, tx.clone())
+            let settings =
+                leasekeeper_host::keeper::settings_file::settings_path(options.env.lookup());
+            Notices::spawn(&options.runtime, tx.clone(), settings)
         } else {
             Notices::none()
         };

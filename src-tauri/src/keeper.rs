@@ -20,6 +20,8 @@ use leasekeeper_host::sleep::{Logind, SleepSignals as _};
 use leasekeeper_host::socket::client::SHORT_TIMEOUT;
 use leasekeeper_host::socket::{self, Client, ProfileView, Request, Response};
 use leasekeeper_service::{self as service, Environment};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::sync::{mpsc, watch};
 
@@ -285,6 +287,7 @@ fn line_of(view: &ProfileView) -> Option<KeeperLine> {
         profile: view.profile.clone(),
         state: renewal_state(&view.state)?,
         failing: view.last_error.is_some(),
+        expires_at: view.expires_at,
     })
 }
 
@@ -295,6 +298,7 @@ pub fn line_of_event(event: &EngineEvent) -> Option<KeeperLine> {
             profile: renewal.profile.clone(),
             state: renewal.state,
             failing: renewal.last_error.is_some(),
+            expires_at: renewal.expires_at,
         }),
         _ => None,
     }
@@ -310,6 +314,10 @@ pub fn line_of_remote(event: &serde_json::Value) -> Option<KeeperLine> {
         profile: renewal.get("profile")?.as_str()?.to_owned(),
         state: renewal_state(renewal.get("state")?.as_str()?)?,
         failing: renewal.get("last_error").is_some_and(|e| !e.is_null()),
+        expires_at: renewal
+            .get("expires_at")
+            .and_then(|e| e.as_str())
+            .and_then(|e| OffsetDateTime::parse(e, &Rfc3339).ok()),
     })
 }
 
@@ -324,7 +332,7 @@ mod tests {
             "event": "lease_changed",
             "renewal": {
                 "profile": "dev", "section": "dev", "node": "sso-role:corp/1/Admin",
-                "state": "retrying", "expires_at": null, "renewed_at": null,
+                "state": "retrying", "expires_at": "2026-11-22T11:00:00Z", "renewed_at": null,
                 "next_renewal_at": null, "waiting_on": null,
                 "last_error": {"code": "Throttling", "message": "rate exceeded", "retry": true},
                 "notes": []
@@ -336,6 +344,7 @@ mod tests {
                 profile: "dev".into(),
                 state: RenewalState::Retrying,
                 failing: true,
+                expires_at: Some(time::macros::datetime!(2026-11-22 11:00 UTC)),
             })
         );
         let other = serde_json::json!({"event": "login_needed", "session": "corp"});
@@ -364,6 +373,7 @@ mod tests {
                 profile: "prod".into(),
                 state: RenewalState::NeedsLogin,
                 failing: false,
+                expires_at: None,
             })
         );
     }

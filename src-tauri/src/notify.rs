@@ -6,6 +6,7 @@
 //! comes back to the controller as the click it stands for.
 //! A renewal failure is shown once per failure streak (until the lease is
 //! fresh again). Failures to notify are logged, never fatal.
+//! `[notifications] enabled = false` in the settings file silences them.
 
 use std::collections::HashSet;
 
@@ -104,16 +105,23 @@ impl Notices {
     }
 
     /// Starts sending on `runtime`; a clicked action comes back to
-    /// `controller` as the click it stands for.
+    /// `controller` as the click it stands for. Nothing is shown while the
+    /// settings file at `settings` turns notifications off (read again for
+    /// each notice, so a change holds at once); the events are still logged.
     pub fn spawn(
         runtime: &tokio::runtime::Handle,
         controller: mpsc::UnboundedSender<Msg>,
+        settings: Option<std::path::PathBuf>,
     ) -> Notices {
         let (tx, mut rx) = mpsc::unbounded_channel::<Notice>();
         runtime.spawn(async move {
             let mut actions: Option<bool> = None;
             let mut warned = false;
             while let Some(notice) = rx.recv().await {
+                if !leasekeeper_host::notify::enabled(settings.as_deref()) {
+                    tracing::info!(summary = %notice.note.summary, "notifications are off; not shown");
+                    continue;
+                }
                 if actions.is_none() {
                     // Asked again with the next notice when the server did not answer.
                     actions = server_has_actions().await;

@@ -23,6 +23,7 @@ mod cli {
     mod mfa_terminal;
     mod sandbox_command;
     mod setup_process_config;
+    mod status_estimate;
     mod status_example;
     mod status_files;
 }

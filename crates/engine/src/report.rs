@@ -104,9 +104,11 @@ impl StatusReport {
             && self.profiles.iter().all(|p| {
                 ok(&p.expires_at)
                     && ok(&p.action_needed_at)
-                    && p.sso
-                        .as_ref()
-                        .is_none_or(|s| ok(&s.token_expires_at) && ok(&s.registration_expires_at))
+                    && p.sso.as_ref().is_none_or(|s| {
+                        ok(&s.token_expires_at)
+                            && ok(&s.registration_expires_at)
+                            && ok(&s.signed_in_at)
+                    })
             })
     }
 }

@@ -21,6 +21,9 @@
 //! [warnings]
 //! leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
 //!
+//! [notifications]
+//! enabled = true          # desktop notifications; off: events are only logged
+//!
 //! [sso_sessions.corp]     # an [sso-session] name, or a legacy start URL in quotes
 //! session_length = "8h"   # the sign-in session length set in IAM Identity Center
 //!
@@ -88,6 +91,9 @@ persist = false          # keep the MFA session in an owner-only file across res
 [warnings]
 leads = ["15m", "5m"]   # warn this long before something needs you; [] for never
 
+[notifications]
+enabled = true          # desktop notifications; off: events are only logged
+
 # [sso_sessions.corp]   # an [sso-session] name, or a legacy start URL in quotes
 # session_length = "8h" # the sign-in session length set in IAM Identity Center
 
@@ -103,6 +109,7 @@ pub struct Settings {
     pub renew: RenewSettings,
     pub mfa: MfaSettings,
     pub warnings: WarningSettings,
+    pub notifications: NotificationSettings,
     /// By sso-session name (or legacy start URL).
     pub sso_sessions: BTreeMap<String, SessionSettings>,
     /// By profile name.
@@ -139,6 +146,13 @@ pub struct WarningSettings {
     pub leads: Vec<Duration>,
 }
 
+/// `[notifications]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationSettings {
+    /// Desktop notifications are shown; off: events are still logged.
+    pub enabled: bool,
+}
+
 /// `[sso_sessions.NAME]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionSettings {
@@ -173,6 +187,7 @@ impl Default for Settings {
             warnings: WarningSettings {
                 leads: DEFAULT_WARNING_LEADS.to_vec(),
             },
+            notifications: NotificationSettings { enabled: true },
             sso_sessions: BTreeMap::new(),
             profiles: BTreeMap::new(),
         }

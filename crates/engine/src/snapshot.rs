@@ -4,10 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use time::Duration;
+
 use crate::profiles::ProfileSet;
 use crate::profiles::cli_cache::CachedCredentials;
 use crate::profiles::sso_cache::{SsoToken, TokenFileError};
 use crate::report::Problem;
+use crate::settings::DEFAULT_SESSION_LENGTH;
+use crate::signin::records::SessionRecord;
 
 /// Why botocore and the AWS CLI refuse the shared files, if they do: they
 /// refuse every profile when either file has a problem they cannot parse.
@@ -30,4 +34,27 @@ pub struct Snapshot {
     pub botocore_refusal: Option<BotocoreRefusal>,
     /// File-level problems, in file order.
     pub problems: Vec<Problem>,
+    /// Our records of sign-ins and the estimated session lengths; empty
+    /// unless the host adds them (then SSO leases end at the estimate).
+    pub sign_ins: SignIns,
+}
+
+/// What estimating a sign-in's end needs beyond the AWS files.
+#[derive(Debug, Clone, Default)]
+pub struct SignIns {
+    /// Leasekeeper's session records, by token cache key.
+    pub records: BTreeMap<String, SessionRecord>,
+    /// The estimated session length by sso-session name (or legacy start
+    /// URL); [`DEFAULT_SESSION_LENGTH`] for any other.
+    pub lengths: BTreeMap<String, Duration>,
+}
+
+impl SignIns {
+    /// The estimated session length of `session`.
+    pub fn length(&self, session: &str) -> Duration {
+        self.lengths
+            .get(session)
+            .copied()
+            .unwrap_or(DEFAULT_SESSION_LENGTH)
+    }
 }

@@ -10,11 +10,17 @@
 //! logged — the first as a warning, the rest at debug — and never fatal.
 //! The text is the engine's event message: profile and session names,
 //! times and error messages, never keys or tokens.
+//!
+//! `[notifications] enabled = false` in the settings file turns them off:
+//! [`Notifications::spawn_with`] reads the file again before each one, so a
+//! change holds at once; the events are still logged by the caller.
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use leasekeeper_engine::keeper::{EngineEvent, WarningKind};
+use leasekeeper_engine::settings::Settings;
 use tokio::sync::mpsc;
 
 /// The application name notifications carry.
@@ -124,12 +130,23 @@ pub struct Notifications {
 }
 
 impl Notifications {
-    /// Starts the sending task on the current tokio runtime.
+    /// Starts the sending task on the current tokio runtime; every note is shown.
     pub fn spawn(notifier: impl Notifier) -> Notifications {
+        Notifications::spawn_with(notifier, None)
+    }
+
+    /// Starts the sending task on the current tokio runtime; a note is
+    /// shown only while the settings file at `settings` (read again for
+    /// each note) leaves notifications on.
+    pub fn spawn_with(notifier: impl Notifier, settings: Option<PathBuf>) -> Notifications {
         let (tx, mut rx) = mpsc::unbounded_channel::<Note>();
         tokio::spawn(async move {
             let mut warned = false;
             while let Some(note) = rx.recv().await {
+                if !enabled(settings.as_deref()) {
+                    tracing::debug!(summary = %note.summary, "notifications are off; not shown");
+                    continue;
+                }
                 match notifier.show(&note).await {
                     Ok(()) => tracing::debug!(summary = %note.summary, "notification shown"),
                     Err(e) if !warned => {
@@ -152,10 +169,60 @@ impl Notifications {
     }
 }
 
+/// Whether the settings file at `settings` leaves notifications on: yes
+/// without a file, or when it cannot be read (the keeper logs its problems).
+pub fn enabled(settings: Option<&Path>) -> bool {
+    settings
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .is_none_or(|text| Settings::parse(&text).0.notifications.enabled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use leasekeeper_engine::keeper::WakeSummary;
+    use std::sync::{Arc, Mutex};
+
+    /// Records what it is asked to show.
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    impl Notifier for Recorder {
+        async fn show(&self, note: &Note) -> Result<(), NotifyError> {
+            self.0.lock().expect("lock").push(note.summary.clone());
+            Ok(())
+        }
+    }
+
+    fn skew(minutes: i64) -> EngineEvent {
+        EngineEvent::ClockSkew {
+            skew_seconds: minutes * 60,
+            message: format!("your clock is off by {minutes} minutes"),
+        }
+    }
+
+    #[tokio::test]
+    async fn turning_notifications_off_in_the_settings_file_holds_at_once() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("settings.toml");
+        let recorder = Recorder::default();
+        let notes = Notifications::spawn_with(recorder.clone(), Some(path.clone()));
+        let shown = || recorder.0.lock().expect("lock").len();
+        let settle = || tokio::time::sleep(Duration::from_millis(100));
+
+        notes.event(&skew(7));
+        settle().await;
+        assert_eq!(shown(), 1, "no file: notifications are on");
+        std::fs::write(&path, "# mine\n[notifications]\nenabled = false\n").expect("write");
+        notes.event(&skew(8));
+        settle().await;
+        assert_eq!(shown(), 1, "off: nothing shown");
+        std::fs::write(&path, "[notifications]\nenabled = true\n").expect("write");
+        notes.event(&skew(9));
+        settle().await;
+        assert_eq!(shown(), 2, "on again");
+        assert!(enabled(None));
+    }
 
     #[test]
     fn events_for_the_person_carry_the_engines_message() {

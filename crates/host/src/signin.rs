@@ -1,14 +1,20 @@
 //! What a shell needs for the sign-in flows, from its environment: the time
 //! scale (`LEASEKEEPER_TIME_SCALE`), the state folder, the browser, the
 //! custom CA bundle (`AWS_CA_BUNDLE`, else the profile's `ca_bundle`), and
-//! the [`FileStore`] over the SSO token cache and the state folder.
+//! the [`FileStore`] over the SSO token cache and the state folder, and the
+//! recorded sign-ins a status estimates sign-in ends from
+//! ([`SignInEnv::sign_ins`]).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use leasekeeper_engine::ports::{Store, StoreFile};
 use leasekeeper_engine::profiles::Profile;
 use leasekeeper_engine::profiles::locations::{AwsPaths, expand_home};
+use leasekeeper_engine::settings::Settings;
 use leasekeeper_engine::signin::TimeScale;
+use leasekeeper_engine::signin::records::SessionRecord;
+use leasekeeper_engine::snapshot::{SignIns, Snapshot};
 
 use crate::browser::SystemBrowser;
 use crate::state_dir::{STATE_DIR_ENV, state_dir};
@@ -77,6 +83,27 @@ impl SignInEnv {
     /// The token cache and state files.
     pub fn store(&self) -> FileStore {
         FileStore::new(self.sso_cache.clone(), self.state_dir.clone())
+    }
+
+    /// Our sign-in records for the tokens in `snapshot` and the session
+    /// lengths `settings` estimate, unscaled (as the status's other leads).
+    /// A record that cannot be read counts as absent.
+    pub fn sign_ins(&self, snapshot: &Snapshot, settings: &Settings) -> SignIns {
+        let store = self.store();
+        let records = snapshot
+            .sso_tokens
+            .keys()
+            .filter_map(|key| {
+                let bytes = store.read(&StoreFile::Session(key.clone())).ok()??;
+                SessionRecord::parse(&bytes).map(|r| (key.clone(), r))
+            })
+            .collect();
+        let lengths = settings
+            .sso_sessions
+            .iter()
+            .map(|(name, s)| (name.clone(), s.session_length))
+            .collect();
+        SignIns { records, lengths }
     }
 
     /// The CA bundle for AWS calls: `AWS_CA_BUNDLE`, else the profile's

@@ -188,7 +188,13 @@ fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
 
 fn read_settings(
     shared: &Shared,
-) -> Result<(leasekeeper_engine::settings::Settings, toml::Table), WindowError> {
+) -> Result<
+    (
+        leasekeeper_engine::settings::Settings,
+        toml_edit::DocumentMut,
+    ),
+    WindowError,
+> {
     let path = settings_path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
     settings::read(&path)
 }

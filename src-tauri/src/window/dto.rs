@@ -191,6 +191,8 @@ pub struct SettingsDto {
     /// Warning lead times, e.g. `["15m", "5m"]`.
     pub leads: Vec<String>,
     pub renew_silent: bool,
+    /// Desktop notifications are shown.
+    pub notifications: bool,
     pub profiles: Vec<ProfileSettingsDto>,
     pub sessions: Vec<SessionSettingsDto>,
     pub start_at_login: bool,
@@ -239,6 +241,8 @@ pub enum SettingChange {
     SessionLength { session: String, length: String },
     /// An XDG autostart entry, on or off.
     StartAtLogin { on: bool },
+    /// Desktop notifications on or off.
+    Notifications { on: bool },
 }
 
 /// `use_credential_process`'s input: add `[profile NAME]` running

@@ -1,8 +1,9 @@
 //! The settings the window edits, kept in the keeper's settings file
 //! (`settings.toml`, see [`leasekeeper_engine::settings`]). A change is
-//! checked, written into the file's table (other keys kept; the file is
-//! replaced atomically) and the keeper, which re-reads the file every
-//! tick, applies it at once.
+//! checked and edited into the file in place: every byte it does not change
+//! (comments, key order, unknown keys) stays. A file that does not parse is
+//! never written. The file is replaced atomically, owner-only, and the
+//! keeper, which re-reads it every tick, applies the change at once.
 
 use std::path::{Path, PathBuf};
 
@@ -11,13 +12,13 @@ use leasekeeper_engine::resolve::StepView;
 use leasekeeper_engine::settings::{
     MAX_WARNING_LEAD, SESSION_LENGTH_RANGE, Settings, format_duration, parse_duration,
 };
-use toml::{Table, Value};
+use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use super::dto::{ProfileSettingsDto, SessionDto, SettingChange, SettingsDto};
 use super::error::WindowError;
 
 /// Reads the settings file (the defaults when it is missing).
-pub fn read(path: &Path) -> Result<(Settings, Table), WindowError> {
+pub fn read(path: &Path) -> Result<(Settings, DocumentMut), WindowError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -28,19 +29,22 @@ pub fn read(path: &Path) -> Result<(Settings, Table), WindowError> {
             });
         }
     };
-    let table = text.parse::<Table>().map_err(|e| WindowError::Parse {
-        path: path.to_owned(),
-        line: e
-            .span()
-            .map_or(0, |s| text[..s.start].matches('\n').count() + 1),
-        message: e.message().to_owned(),
-    })?;
-    Ok((Settings::parse(&text).0, table))
+    let doc = text
+        .parse::<DocumentMut>()
+        .map_err(|e| WindowError::Parse {
+            path: path.to_owned(),
+            line: e
+                .span()
+                .map_or(0, |s| text[..s.start].matches('\n').count() + 1),
+            message: e.message().to_owned(),
+        })?;
+    Ok((Settings::parse(&text).0, doc))
 }
 
 /// Applies `change` to the file at `path`.
 pub fn apply(path: &Path, change: &SettingChange) -> Result<(), WindowError> {
-    let (_, mut table) = read(path)?;
+    let (_, mut doc) = read(path)?;
+    let table = doc.as_table_mut();
     match change {
         SettingChange::Leads { leads } => {
             let mut values = Vec::new();
@@ -52,23 +56,28 @@ pub fn apply(path: &Path, change: &SettingChange) -> Result<(), WindowError> {
                         format!("{lead} is not between 1s and 1d"),
                     ));
                 }
-                values.push(Value::String(format_duration(d)));
+                values.push(format_duration(d));
             }
-            sub(&mut table, &["warnings"]).insert("leads".into(), Value::Array(values));
+            let leads: Array = values.into_iter().collect();
+            set(sub(table, &["warnings"]), "leads", Value::Array(leads));
         }
         SettingChange::Renew { profile, on } => {
-            sub(&mut table, &["profiles", profile]).insert("renew".into(), Value::Boolean(*on));
+            set(
+                sub(table, &["profiles", profile]),
+                "renew",
+                Value::from(*on),
+            );
         }
         SettingChange::Section { profile, section } => {
             let section = section.trim();
             if section.contains(['[', ']', '\n', '#', ';']) {
                 return Err(bad("section", format!("{section:?} is not a section name")));
             }
-            let t = sub(&mut table, &["profiles", profile]);
+            let t = sub(table, &["profiles", profile]);
             if section.is_empty() || section == profile {
                 t.remove("section");
             } else {
-                t.insert("section".into(), Value::String(section.to_owned()));
+                set(t, "section", Value::from(section));
             }
         }
         SettingChange::SessionLength { session, length } => {
@@ -80,12 +89,19 @@ pub fn apply(path: &Path, change: &SettingChange) -> Result<(), WindowError> {
                     format!("{length} is not between 15m and 90d"),
                 ));
             }
-            sub(&mut table, &["sso_sessions", session])
-                .insert("session_length".into(), Value::String(format_duration(d)));
+            let length = Value::from(format_duration(d));
+            set(
+                sub(table, &["sso_sessions", session]),
+                "session_length",
+                length,
+            );
+        }
+        SettingChange::Notifications { on } => {
+            set(sub(table, &["notifications"]), "enabled", Value::from(*on));
         }
         SettingChange::StartAtLogin { .. } => return Ok(()),
     }
-    write(path, &table.to_string())
+    write(path, &doc.to_string())
 }
 
 fn duration(text: &str, field: &str) -> Result<time::Duration, WindowError> {
@@ -104,22 +120,42 @@ fn bad(field: &str, message: String) -> WindowError {
     }
 }
 
-/// The table at `keys`, created on the way.
+/// The table at `keys`, created on the way (a parent made only for its
+/// sub-table gets no header of its own); an inline table becomes a table.
 fn sub<'a>(table: &'a mut Table, keys: &[&str]) -> &'a mut Table {
     let mut t = table;
     for key in keys {
-        let entry = t
-            .entry((*key).to_owned())
-            .or_insert_with(|| Value::Table(Table::new()));
+        let fresh = !t.contains_key(key);
+        let entry = t.entry(key).or_insert_with(|| Item::Table(Table::new()));
         if !entry.is_table() {
-            *entry = Value::Table(Table::new());
+            let old = std::mem::take(entry);
+            *entry = Item::Table(match old.into_table() {
+                Ok(inner) => inner,
+                Err(_) => Table::new(),
+            });
         }
-        t = match entry {
-            Value::Table(inner) => inner,
-            _ => unreachable!("replaced by a table just above"),
+        let Item::Table(inner) = entry else {
+            unreachable!("made a table just above")
         };
+        if fresh && key != keys.last().unwrap_or(key) {
+            inner.set_implicit(true);
+        }
+        t = inner;
     }
     t
+}
+
+/// Sets `key` to `value`, keeping the comment and spacing around an old value.
+fn set(table: &mut Table, key: &str, mut value: Value) {
+    match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            *value.decor_mut() = old.decor().clone();
+            *old = value;
+        }
+        None => {
+            table.insert(key, Item::Value(value));
+        }
+    }
 }
 
 /// Replaces the file atomically (a temporary file beside it, then a rename).
@@ -131,7 +167,14 @@ fn write(path: &Path, text: &str) -> Result<(), WindowError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let tmp: PathBuf = dir.join(format!(".settings.toml.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text).map_err(err)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(err)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(err)?;
+    file.sync_all().map_err(err)?;
+    drop(file);
     std::fs::rename(&tmp, path).map_err(err)
 }
 
@@ -171,6 +214,7 @@ pub fn dto(
             .map(|d| format_duration(*d))
             .collect(),
         renew_silent: settings.renew.silent,
+        notifications: settings.notifications.enabled,
         profiles,
         sessions: sessions
             .iter()
@@ -278,5 +322,52 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "window_bad_value");
+    }
+
+    #[test]
+    fn a_change_keeps_comments_key_order_and_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let before = "# my settings\n\n[renew]\nconcurrency = 2  # two at once\nfuture_key = \"kept\"\n\n[warnings]\n# lead times\nleads = [\"15m\"]   # before the end\n\n[profiles.dev]\nsection = \"dev\"\n";
+        std::fs::write(&path, before).unwrap();
+        apply(
+            &path,
+            &SettingChange::Leads {
+                leads: vec!["30m".into()],
+            },
+        )
+        .unwrap();
+        apply(&path, &SettingChange::Notifications { on: false }).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            before.replace("[\"15m\"]", "[\"30m\"]") + "\n[notifications]\nenabled = false\n",
+            "only the changed value moved"
+        );
+        let (s, _) = read(&path).unwrap();
+        assert!(!s.notifications.enabled);
+        assert_eq!(s.warnings.leads, vec![time::Duration::minutes(30)]);
+        apply(&path, &SettingChange::Notifications { on: true }).unwrap();
+        assert!(read(&path).unwrap().0.notifications.enabled);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only");
+        }
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_naming_its_line_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let broken = "# mine\n[renew]\nsilent = yes please\n";
+        std::fs::write(&path, broken).unwrap();
+        let e = apply(&path, &SettingChange::Notifications { on: false }).unwrap_err();
+        assert_eq!(e.code(), "window_settings_parse");
+        let shown = e.to_string();
+        assert!(shown.contains("settings.toml"), "{shown}");
+        assert!(matches!(e, WindowError::Parse { line: 3, .. }), "{e:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
     }
 }

@@ -153,10 +153,13 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
     RowDto {
         profile: lease.profile.clone(),
         kind: lease.kind.clone(),
-        state: if lease.state == LeaseState::Fresh && tone == "expiring" {
-            "expiring".to_owned()
-        } else {
-            lease.state.as_str().to_owned()
+        state: match (lease.state, left) {
+            (LeaseState::Fresh | LeaseState::Expired, Left::Time(_)) if tone == "expiring" => {
+                "expiring".to_owned()
+            }
+            // The keeper holds keys the files do not show: timed, not lapsed.
+            (LeaseState::Expired, Left::Time(_)) => "fresh".to_owned(),
+            _ => lease.state.as_str().to_owned(),
         },
         tone: tone.to_owned(),
         left: left.to_string(),

@@ -2,7 +2,8 @@
 //! alice's static keys are renewed by the tray (`static_keys = true`) at
 //! speed 240 (an hour's lease lives 15 s); once the app runs, the sandbox
 //! answers every request with a 5xx, and the test server receives a
-//! notification for the failed renewal, with no key or secret in it.
+//! notification for the failed renewal, with no key or secret in it. With
+//! `[notifications] enabled = false` the same failure is only logged.
 
 use leasekeeper_sandbox::{ALICE_SECRET_ACCESS_KEY, Faults};
 
@@ -54,4 +55,27 @@ fn a_renewal_failing_on_the_sandbox_is_notified_without_secrets() {
     for s in &secrets {
         assert!(!stderr.contains(s.as_str()), "a secret in the app's log");
     }
+}
+
+#[test]
+fn with_notifications_off_a_failing_renewal_is_logged_and_never_notified() {
+    let world = World::start(
+        240.0,
+        "# quiet please\n[renew]\nstatic_keys = true\n\n[notifications]\nenabled = false\n",
+    );
+    let mut desk = Desk::start(world, Panel::WithHost, &[]);
+    desk.item(40);
+    desk.world
+        .sb
+        .set_faults(Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        })
+        .expect("faults");
+    let line = desk.app.wait_line(45, "the failure held back", |l| {
+        l.contains("notifications are off") && l.contains("Renewal failed")
+    });
+    assert!(line.contains("not shown"), "{line}");
+    let shown = desk.notes.shown();
+    assert!(shown.is_empty(), "no Notify call at all: {shown:?}");
 }

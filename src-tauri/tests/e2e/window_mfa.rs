@@ -1,7 +1,8 @@
 //! The MFA prompt: breakglass (a role with alice's `mfa_serial`) shows
 //! "MFA code"; the code of alice's device typed into its row goes to the
 //! keeper, which opens an MFA session and renews the role: the row shows
-//! the renewal fresh and the keys' expiry. The code never comes back to the window.
+//! the renewal fresh and the keys' expiry, and no longer reads "expired" or
+//! "MFA code". The code never comes back to the window.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -29,6 +30,14 @@ fn an_mfa_code_typed_in_the_window_renews_the_role() {
         60,
         "breakglass renewed",
         "const r = document.querySelector('.row[data-profile=\"breakglass\"]'); return r && r.dataset.renewal === 'fresh' && r.dataset.keysExpires",
+    );
+    // The keeper holds the role's keys now: the row counts down to the MFA
+    // session's end (the menu line comes from the same engine rule).
+    let row = w.row("breakglass");
+    let left = row["left"].as_str().unwrap_or_default();
+    assert!(
+        left != "expired" && left != "MFA code" && row["state"] != "expired",
+        "a kept role never reads expired: {row}"
     );
     w.wait_js(10, "the code accepted", "return document.querySelector('form[data-mfa=\"breakglass\"] [role=status]')?.textContent === 'Code accepted' || !document.querySelector('form[data-mfa=\"breakglass\"]')");
     let log = std::fs::read_to_string(&ipc).expect("the IPC log");

@@ -4,7 +4,8 @@
 //! stderr (`LEASEKEEPER_LOG` changes the filter, `info` by default) and
 //! stops cleanly on SIGINT or SIGTERM, removing our sections when the
 //! settings say so. Events that need the person also become desktop
-//! notifications (when a session bus and a notification server exist), and
+//! notifications (when a session bus and a notification server exist, and
+//! unless `[notifications] enabled = false` in the settings file), and
 //! logind's sleep and resume signals make it re-evaluate at once. When an
 //! MFA code is needed and stdin is a terminal, it asks for one there (on a
 //! thread of its own: the renewals go on meanwhile); a code can always be
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use leasekeeper_host::keeper::home_lock::{KeeperLock, KeeperLockError};
 use leasekeeper_host::keeper::mfa_prompt::{MfaPrompter, Terminal};
+use leasekeeper_host::keeper::settings_file::settings_path;
 use leasekeeper_host::keeper::{Keeper, Mode};
 use leasekeeper_host::notify::{Desktop, Notifications};
 use leasekeeper_host::signin::SignInEnv;
@@ -57,7 +59,8 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         let (signals_tx, signals) = tokio::sync::mpsc::unbounded_channel();
         let socket = service::serve_socket(&mut keeper, &env, &home.paths, signals_tx.clone());
         tokio::spawn(Logind.watch(signals_tx.clone()));
-        let notifications = Notifications::spawn(Desktop);
+        let notifications =
+            Notifications::spawn_with(Desktop, settings_path(|name| std::env::var_os(name)));
         let prompter = std::io::stdin()
             .is_terminal()
             .then(|| MfaPrompter::spawn(Terminal, signals_tx.clone()));

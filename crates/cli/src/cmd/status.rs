@@ -9,6 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use leasekeeper_engine::lease::{self, LeaseState};
 use leasekeeper_engine::report::StatusReport;
+use leasekeeper_engine::settings::Settings;
+use leasekeeper_engine::snapshot::Snapshot;
+use leasekeeper_host::keeper::settings_file::settings_path;
+use leasekeeper_host::signin::SignInEnv;
 use leasekeeper_host::socket::{self, Client, KeeperView};
 use time::OffsetDateTime;
 
@@ -40,6 +44,19 @@ enum ColorChoice {
     Never,
 }
 
+/// Adds our sign-in records and the configured session lengths, so SSO
+/// leases end at the estimated end of the sign-in. Without a state folder or
+/// settings, the registration's expiry stays the deadline.
+fn add_sign_ins(snapshot: &mut Snapshot, home: &Home) {
+    let env = |n: &str| std::env::var_os(n);
+    let Ok(signin) = SignInEnv::from_env(env, &home.paths) else {
+        return;
+    };
+    let text = settings_path(env).and_then(|p| std::fs::read_to_string(p).ok());
+    let settings = Settings::parse(text.as_deref().unwrap_or("")).0;
+    snapshot.sign_ins = signin.sign_ins(snapshot, &settings);
+}
+
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     leasekeeper_engine::timefmt::parse_timestamp(text)
         .ok_or_else(|| format!("not a time: {text} (try 2026-11-22T18:00:00Z)"))
@@ -47,6 +64,7 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let mut snapshot = home.snapshot();
+    add_sign_ins(&mut snapshot, home);
     let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
     let mut leases = lease::leases(&snapshot, now);
     if !args.profiles.is_empty() {

@@ -211,23 +211,14 @@ impl KeeperState {
             return None;
         };
         let token = self.token(target)?;
-        if target.is_legacy() || !token.refreshable_at(now) {
-            return Some((token.expires_at, false));
-        }
         let record = self
             .files
             .as_ref()
             .and_then(|f| f.sessions.get(&target.cache_key()));
-        let estimate = record.and_then(|r| r.signed_in_at).map(|t| {
-            t + self
-                .policy
-                .scaled(self.settings.session_length(target.name()))
-        });
-        match (token.registration_expires_at, estimate) {
-            (Some(reg), Some(est)) if est < reg => Some((est, true)),
-            (Some(reg), _) => Some((reg, false)),
-            (None, Some(est)) => Some((est, true)),
-            (None, None) => None,
-        }
+        let length = self
+            .policy
+            .scaled(self.settings.session_length(target.name()));
+        crate::lease::sign_in_end(token, target.is_legacy(), record, length, now)
+            .map(|end| (end.at, end.estimated))
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::policy::EXPIRING_LEAD;
+use super::sign_in::sign_in_end;
 use super::{Lease, LeaseError, LeaseState, Renewal, SsoLease};
 use crate::profiles::cli_cache::{AssumeRoleArgs, SsoKey, assume_role_key, sso_role_key};
 use crate::profiles::sso_cache::cache_key;
@@ -144,6 +145,8 @@ struct Outlook {
     state: LeaseState,
     renewal: Renewal,
     action_needed_at: Option<OffsetDateTime>,
+    /// Whether `action_needed_at` is an estimate (a sign-in's end).
+    estimated: bool,
     sso: Option<SsoLease>,
 }
 
@@ -166,6 +169,7 @@ fn from_chain(
             state: LeaseState::Unknown,
             renewal: Renewal::Never,
             action_needed_at: None,
+            estimated: false,
             sso: None,
         },
     };
@@ -183,7 +187,7 @@ fn from_chain(
         renewal,
         expires_at,
         action_needed_at: outlook.action_needed_at,
-        action_needed_estimated: false,
+        action_needed_estimated: outlook.estimated,
         sso: outlook.sso,
         description: chain.describe(),
         source: chain.steps(),
@@ -206,6 +210,7 @@ fn sso_outlook(
         token_expires_at: None,
         refreshable: false,
         registration_expires_at: None,
+        signed_in_at: None,
     };
     let token = match snapshot.sso_tokens.get(key) {
         Some(Ok(token)) => token,
@@ -223,12 +228,21 @@ fn sso_outlook(
     // Only sso-session tokens are refreshed; legacy tokens last their ~8 h.
     info.refreshable = !sso.is_legacy() && token.refreshable_at(now);
     if info.refreshable {
-        // The sign-in session's end is not revealed by any API: until it is
-        // estimated, the registration's expiry is the known deadline.
+        let record = snapshot.sign_ins.records.get(key);
+        let length = snapshot
+            .sign_ins
+            .length(sso.session.as_deref().unwrap_or(&sso.start_url));
+        let end = sign_in_end(token, false, record, length, now);
+        info.signed_in_at = end.and_then(|e| e.signed_in_at);
+        // A refreshable token always has a registration expiry, so an end is
+        // known; past an estimate the sign-in may end at any moment.
         Outlook {
-            state: LeaseState::Fresh,
+            state: end.map_or(LeaseState::Fresh, |e| {
+                by_deadline(e.at, now, LeaseState::Expiring)
+            }),
             renewal: Renewal::Silent,
-            action_needed_at: info.registration_expires_at,
+            action_needed_at: end.map(|e| e.at),
+            estimated: end.is_some_and(|e| e.estimated),
             sso: Some(info),
         }
     } else {
@@ -236,6 +250,7 @@ fn sso_outlook(
             state: by_deadline(token.expires_at, now, LeaseState::NeedsLogin),
             renewal: Renewal::NeedsUser,
             action_needed_at: Some(token.expires_at),
+            estimated: false,
             sso: Some(info),
         }
     }
@@ -246,6 +261,7 @@ fn needs_login(info: SsoLease) -> Outlook {
         state: LeaseState::NeedsLogin,
         renewal: Renewal::NeedsUser,
         action_needed_at: None,
+        estimated: false,
         sso: Some(info),
     }
 }
@@ -263,6 +279,7 @@ fn keys_outlook(
                 state: LeaseState::Static,
                 renewal: Renewal::Never,
                 action_needed_at: None,
+                estimated: false,
                 sso: None,
             };
         }
@@ -273,6 +290,7 @@ fn keys_outlook(
                 state: LeaseState::Fresh,
                 renewal: Renewal::Silent,
                 action_needed_at: None,
+                estimated: false,
                 sso: None,
             };
         }
@@ -285,6 +303,7 @@ fn keys_outlook(
             }),
             renewal: Renewal::NeedsUser,
             action_needed_at: at,
+            estimated: false,
             sso: None,
         };
     }
@@ -300,6 +319,7 @@ fn keys_outlook(
         }),
         renewal,
         action_needed_at: keys.expires_at,
+        estimated: false,
         sso: None,
     }
 }

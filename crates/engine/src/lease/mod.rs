@@ -7,6 +7,9 @@
 
 pub mod compute;
 pub mod policy;
+pub mod sign_in;
+#[cfg(test)]
+mod sign_in_tests;
 pub mod urgency;
 
 use serde::Serialize;
@@ -16,6 +19,7 @@ use time::OffsetDateTime;
 use crate::resolve::StepView;
 
 pub use compute::leases;
+pub use sign_in::{SignInEnd, sign_in_end};
 
 /// Where a profile stands, from the person's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -96,6 +100,10 @@ pub struct SsoLease {
     pub refreshable: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub registration_expires_at: Option<OffsetDateTime>,
+    /// When Leasekeeper signed this session in, as recorded; `None` when
+    /// another tool did (or no record is at hand).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub signed_in_at: Option<OffsetDateTime>,
 }
 
 /// One problem of one profile: a stable code and a readable message.

@@ -62,6 +62,22 @@ pub struct KeeperLine {
     pub state: RenewalState,
     /// Its last renewal failed.
     pub failing: bool,
+    /// When the keys the keeper holds for it expire.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl KeeperLine {
+    /// Whether the keeper holds keys for the profile that are still good at
+    /// `now` and is not waiting on the person.
+    pub fn holds_fresh_keys(&self, now: OffsetDateTime) -> bool {
+        matches!(
+            self.state,
+            RenewalState::Fresh
+                | RenewalState::Renewing
+                | RenewalState::Retrying
+                | RenewalState::Pending
+        ) && self.expires_at.is_some_and(|e| e > now)
+    }
 }
 
 /// `fresh`, `needs_login`, …: the renewal states as the keeper's socket
@@ -182,21 +198,51 @@ fn standing<'a>(
     now: OffsetDateTime,
     lead: Duration,
 ) -> Standing<'a> {
+    let (left, icon) = left_of(lease, keeper, now, lead);
+    Standing { lease, left, icon }
+}
+
+/// What a lease's line says and the icon it calls for at `now`, from the
+/// files' view of the lease and the keeper's of its renewal. While the
+/// keeper holds fresh keys for the profile, the line counts down to the
+/// next time the person must act (an MFA session's or a sign-in's end as
+/// the files tell it, else the end of the keys the keeper holds), never
+/// `expired`: the files may not show the keys the keeper keeps.
+pub fn left_of(
+    lease: &Lease,
+    keeper: Option<&KeeperLine>,
+    now: OffsetDateTime,
+    lead: Duration,
+) -> (Left, IconState) {
     let renewal = keeper.map(|k| k.state);
+    let held = keeper.filter(|k| k.holds_fresh_keys(now));
+    let timed = |s: i64| {
+        if Duration::seconds(s) <= lead {
+            (Left::Time(s), IconState::Expiring)
+        } else {
+            (Left::Time(s), IconState::Ok)
+        }
+    };
     let (left, icon) =
         if lease.state == LeaseState::NeedsLogin || renewal == Some(RenewalState::NeedsLogin) {
             (Left::SignIn, IconState::NeedsYou)
         } else if renewal == Some(RenewalState::NeedsMfaCode) {
             (Left::MfaCode, IconState::NeedsYou)
-        } else if lease.state == LeaseState::Expired || renewal == Some(RenewalState::Lapsed) {
-            (Left::Expired, IconState::NeedsYou)
         } else if lease.state == LeaseState::Error {
             (Left::Error, IconState::Error)
+        } else if let Some(k) = held {
+            let by_files = lease.seconds_left(now).filter(|s| *s > 0);
+            let by_keys = k.expires_at.map(|e| (e - now).whole_seconds().max(1));
+            match by_files.or(by_keys) {
+                Some(s) => timed(s),
+                None => (Left::NoExpiry, IconState::Ok),
+            }
+        } else if lease.state == LeaseState::Expired || renewal == Some(RenewalState::Lapsed) {
+            (Left::Expired, IconState::NeedsYou)
         } else {
             match lease.seconds_left(now) {
                 Some(s) if s <= 0 => (Left::Expired, IconState::NeedsYou),
-                Some(s) if Duration::seconds(s) <= lead => (Left::Time(s), IconState::Expiring),
-                Some(s) => (Left::Time(s), IconState::Ok),
+                Some(s) => timed(s),
                 None => (Left::NoExpiry, IconState::Ok),
             }
         };
@@ -206,7 +252,7 @@ fn standing<'a>(
     } else {
         icon
     };
-    Standing { lease, left, icon }
+    (left, icon)
 }
 
 /// The header a lease is listed under.

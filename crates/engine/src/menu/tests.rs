@@ -186,16 +186,19 @@ fn the_keepers_view_turns_lines_to_mfa_codes_lapses_and_failures() {
             profile: "deploy".into(),
             state: RenewalState::NeedsMfaCode,
             failing: false,
+            expires_at: None,
         },
         KeeperLine {
             profile: "prod".into(),
             state: RenewalState::Retrying,
             failing: true,
+            expires_at: None,
         },
         KeeperLine {
             profile: "dev".into(),
             state: renewal_state("lapsed").expect("a known state"),
             failing: false,
+            expires_at: None,
         },
     ];
     let m = menu(&leases, &keeper, LEAD);
@@ -278,4 +281,88 @@ fn every_renewal_state_reads_back_from_the_sockets_spelling() {
             state.as_str()
         );
     }
+}
+
+fn kept(profile: &str, state: RenewalState, expires_at: OffsetDateTime) -> KeeperLine {
+    KeeperLine {
+        profile: profile.into(),
+        state,
+        failing: false,
+        expires_at: Some(expires_at),
+    }
+}
+
+fn left_for(leases: &[Lease], profile: &str, keeper: &KeeperLine) -> (Left, IconState) {
+    let lease = leases
+        .iter()
+        .find(|l| l.profile == profile)
+        .expect("the profile has a lease");
+    left_of(lease, Some(keeper), NOW, LEAD)
+}
+
+#[test]
+fn a_lease_the_keeper_keeps_fresh_never_reads_expired() {
+    // The files show okta's keys lapsed an hour ago; the keeper holds new ones.
+    let leases = leases_of(CONFIG, &credentials(NOW - Duration::hours(1)), vec![]);
+    let fresh = kept("okta", RenewalState::Fresh, NOW + Duration::minutes(50));
+    assert_eq!(
+        left_for(&leases, "okta", &fresh),
+        (Left::Time(50 * 60), IconState::Ok)
+    );
+    let soon = kept("okta", RenewalState::Renewing, NOW + Duration::minutes(10));
+    assert_eq!(
+        left_for(&leases, "okta", &soon),
+        (Left::Time(10 * 60), IconState::Expiring)
+    );
+    let m = menu(&leases, &[fresh], LEAD);
+    assert!(
+        m.groups
+            .iter()
+            .flat_map(|g| &g.lines)
+            .any(|l| l.label == "okta — 50m"),
+        "{m:?}"
+    );
+    // Keys the keeper held that have ended, or a lapse it reports: expired.
+    let ended = kept("okta", RenewalState::Fresh, NOW - Duration::minutes(1));
+    assert_eq!(
+        left_for(&leases, "okta", &ended),
+        (Left::Expired, IconState::NeedsYou)
+    );
+    let lapsed = kept("okta", RenewalState::Lapsed, NOW + Duration::minutes(50));
+    assert_eq!(
+        left_for(&leases, "okta", &lapsed),
+        (Left::Expired, IconState::NeedsYou)
+    );
+    // Only once the keeper waits on a code does the line ask for one.
+    let code = kept(
+        "okta",
+        RenewalState::NeedsMfaCode,
+        NOW + Duration::minutes(50),
+    );
+    assert_eq!(
+        left_for(&leases, "okta", &code),
+        (Left::MfaCode, IconState::NeedsYou)
+    );
+}
+
+#[test]
+fn a_kept_role_counts_down_to_the_next_time_the_person_must_act() {
+    // Signed in to corp until 15:00: the sign-in's end, not the keys' end.
+    let tokens = vec![token(
+        "corp",
+        NOW + Duration::hours(1),
+        NOW + Duration::hours(5),
+    )];
+    let leases = leases_of(CONFIG, &credentials(NOW + Duration::hours(3)), tokens);
+    let keys = kept("dev", RenewalState::Fresh, NOW + Duration::minutes(55));
+    assert_eq!(
+        left_for(&leases, "dev", &keys),
+        (Left::Time(5 * 3600), IconState::Ok)
+    );
+    // A sign-in that has ended asks for one, whatever the keeper holds.
+    let signed_out = leases_of(CONFIG, &credentials(NOW + Duration::hours(3)), vec![]);
+    assert_eq!(
+        left_for(&signed_out, "dev", &keys),
+        (Left::SignIn, IconState::NeedsYou)
+    );
 }

@@ -10,8 +10,8 @@ use toml::de::{DeTable, DeValue};
 use super::duration::parse_duration;
 use super::{
     DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
-    MFA_SESSION_RANGE, MfaSettings, ProfileSettings, RenewSettings, SESSION_LENGTH_RANGE,
-    SessionSettings, Settings, SettingsError, WarningSettings,
+    MFA_SESSION_RANGE, MfaSettings, NotificationSettings, ProfileSettings, RenewSettings,
+    SESSION_LENGTH_RANGE, SessionSettings, Settings, SettingsError, WarningSettings,
 };
 
 /// Reads the settings file's text (see [`Settings::parse`]).
@@ -31,7 +31,16 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
     let mut settings = Settings::default();
     for (key, value) in doc.get_ref().iter() {
         let name = key.get_ref().as_ref();
-        if !["renew", "mfa", "warnings", "sso_sessions", "profiles"].contains(&name) {
+        if ![
+            "renew",
+            "mfa",
+            "warnings",
+            "notifications",
+            "sso_sessions",
+            "profiles",
+        ]
+        .contains(&name)
+        {
             r.unknown(name, key);
             continue;
         }
@@ -42,6 +51,7 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
             "renew" => r.renew(table, &mut settings.renew, &mut settings.mfa),
             "mfa" => r.mfa(table, &mut settings.mfa),
             "warnings" => r.warnings(table, &mut settings.warnings),
+            "notifications" => r.notifications(table, &mut settings.notifications),
             "sso_sessions" => r.each(table, name, |r, path, t| {
                 let s = r.session(path, t);
                 settings.sso_sessions.insert(path_tail(path), s);
@@ -157,6 +167,16 @@ impl Reader<'_> {
             return None;
         }
         Some(d)
+    }
+
+    fn notifications(&mut self, table: &DeTable<'_>, into: &mut NotificationSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("notifications.{}", key.get_ref());
+            match key.get_ref().as_ref() {
+                "enabled" => self.bool(&field, v, &mut into.enabled),
+                _ => self.unknown(&field, key),
+            }
+        }
     }
 
     fn mfa(&mut self, table: &DeTable<'_>, into: &mut MfaSettings) {

@@ -235,3 +235,18 @@ fn mfa_roles_over_long_term_keys_renew_unless_their_profile_says_no() {
     assert!(!s.auto_renew_mfa("off"));
     assert!(!s.auto_renew("admin", true), "static_keys stays off");
 }
+
+#[test]
+fn notifications_are_on_unless_the_file_turns_them_off() {
+    assert!(Settings::default().notifications.enabled);
+    let (s, errors) = Settings::parse("[notifications]\nenabled = false\n");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(!s.notifications.enabled);
+    let (s, errors) = Settings::parse("[notifications]\nenabled = \"no\"\nsound = true\n");
+    assert!(s.notifications.enabled, "a bad value keeps the default");
+    let codes: Vec<(&str, u32)> = errors.iter().map(|e| (e.code(), e.line())).collect();
+    assert_eq!(
+        codes,
+        [("settings_wrong_type", 2), ("settings_unknown_key", 3)]
+    );
+}
