@@ -112,7 +112,7 @@ impl<R: Runtime> Controller<R> {
             &options.runtime,
             tx.clone(),
         );
-        let model = model_at(&options.paths, &BTreeMap::new(), None, scale);
+        let model = model_at(&options.paths, &options.env, &BTreeMap::new(), None, scale);
         let ctl = Ctl(tx.clone());
         let native = NativeMenu::new(app, &model, options.tray, move |_, id| {
             ctl.send(Msg::Click(id));
@@ -319,7 +319,7 @@ impl<R: Runtime> Controller<R> {
             Some(Role::Attached { pid }) => Some(pid),
             _ => None,
         };
-        model_at(&self.paths, &self.lines, pid, self.scale)
+        model_at(&self.paths, &self.env, &self.lines, pid, self.scale)
     }
 
     fn refresh(&mut self) {
@@ -356,12 +356,13 @@ impl<R: Runtime> Controller<R> {
 /// The menu for the files at `paths` now.
 fn model_at(
     paths: &AwsPaths,
+    env: &Environment,
     lines: &BTreeMap<String, KeeperLine>,
     attached_pid: Option<u32>,
     scale: f64,
 ) -> MenuModel {
     let now = OffsetDateTime::now_utc();
-    let snapshot = load::snapshot(&aws_files::read(paths));
+    let snapshot = leasekeeper_service::snapshot_now(paths, env, scale);
     let leases = lease::leases(&snapshot, now);
     let keeper: Vec<KeeperLine> = lines.values().cloned().collect();
     menu::build(&MenuInput {

@@ -45,8 +45,11 @@ pub struct SignIns {
     /// Leasekeeper's session records, by token cache key.
     pub records: BTreeMap<String, SessionRecord>,
     /// The estimated session length by sso-session name (or legacy start
-    /// URL); [`DEFAULT_SESSION_LENGTH`] for any other.
+    /// URL); `default_length` for any other.
     pub lengths: BTreeMap<String, Duration>,
+    /// The length of a session not in `lengths` (`None`:
+    /// [`DEFAULT_SESSION_LENGTH`]).
+    pub default_length: Option<Duration>,
 }
 
 impl SignIns {
@@ -55,6 +58,48 @@ impl SignIns {
         self.lengths
             .get(session)
             .copied()
+            .or(self.default_length)
             .unwrap_or(DEFAULT_SESSION_LENGTH)
+    }
+
+    /// Every length divided by `factor` (the time scale the tray and the
+    /// demo run at, as their other leads are).
+    pub fn scaled(mut self, factor: f64) -> SignIns {
+        let factor = if factor.is_finite() && factor > 0.0 {
+            factor
+        } else {
+            1.0
+        };
+        for length in self.lengths.values_mut() {
+            *length /= factor;
+        }
+        self.default_length = Some(self.length_default() / factor);
+        self
+    }
+
+    fn length_default(&self) -> Duration {
+        self.default_length.unwrap_or(DEFAULT_SESSION_LENGTH)
+    }
+}
+
+#[cfg(test)]
+mod sign_ins_tests {
+    use super::*;
+
+    #[test]
+    fn scaling_divides_every_session_length_and_the_default() {
+        let mut lengths = BTreeMap::new();
+        lengths.insert("corp".to_owned(), Duration::hours(12));
+        let sign_ins = SignIns {
+            records: BTreeMap::new(),
+            lengths,
+            default_length: None,
+        };
+        assert_eq!(sign_ins.length("other"), DEFAULT_SESSION_LENGTH);
+        let scaled = sign_ins.scaled(60.0);
+        assert_eq!(scaled.length("corp"), Duration::minutes(12));
+        assert_eq!(scaled.length("other"), DEFAULT_SESSION_LENGTH / 60.0);
+        // A nonsense factor leaves the lengths as they are.
+        assert_eq!(scaled.scaled(0.0).length("corp"), Duration::minutes(12));
     }
 }

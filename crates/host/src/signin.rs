@@ -103,7 +103,11 @@ impl SignInEnv {
             .iter()
             .map(|(name, s)| (name.clone(), s.session_length))
             .collect();
-        SignIns { records, lengths }
+        SignIns {
+            records,
+            lengths,
+            default_length: None,
+        }
     }
 
     /// The CA bundle for AWS calls: `AWS_CA_BUNDLE`, else the profile's

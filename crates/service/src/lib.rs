@@ -15,7 +15,9 @@ mod connect;
 pub mod demo;
 mod env;
 pub mod signin;
+mod snapshot;
 
 pub use assemble::{KeeperSocket, keeper_for, keeper_in, log_event, serve_socket, take_lock};
 pub use connect::SdkConnect;
 pub use env::Environment;
+pub use snapshot::snapshot_now;

@@ -6,8 +6,6 @@
 use std::sync::Arc;
 
 use leasekeeper_engine::lease;
-use leasekeeper_engine::load;
-use leasekeeper_host::aws_files;
 use leasekeeper_host::browser::Browser as _;
 use leasekeeper_host::keeper::settings_file::settings_path;
 use leasekeeper_host::signin::SignInEnv;
@@ -50,8 +48,10 @@ pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
 fn current_view(shared: &Shared) -> ViewDto {
     let settings = read_settings(shared).map(|(s, _)| s).unwrap_or_default();
     let inner = shared.locked();
+    let snapshot = leasekeeper_service::snapshot_now(&shared.paths, &shared.env, shared.scale);
     view::view(&view::ViewInput {
         paths: &shared.paths,
+        snapshot: &snapshot,
         lines: &inner.lines,
         renewals: &inner.renewals,
         attached_pid: inner.attached_pid,
@@ -160,7 +160,7 @@ fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
     let (s, _) = read_settings(shared)?;
     let path = settings_path(shared.env.lookup());
     let now = OffsetDateTime::now_utc();
-    let snapshot = load::snapshot(&aws_files::read(&shared.paths));
+    let snapshot = leasekeeper_service::snapshot_now(&shared.paths, &shared.env, shared.scale);
     let leases = lease::leases(&snapshot, now);
     let view = current_view(shared);
     let mut dto = settings::dto(

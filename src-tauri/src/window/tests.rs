@@ -27,8 +27,10 @@ fn example_home() -> AwsPaths {
 #[test]
 fn the_example_home_becomes_grouped_rows_without_a_secret() {
     let paths = example_home();
+    let snapshot = leasekeeper_engine::load::snapshot(&leasekeeper_host::aws_files::read(&paths));
     let v = view(&ViewInput {
         paths: &paths,
+        snapshot: &snapshot,
         lines: &BTreeMap::new(),
         renewals: &BTreeMap::new(),
         attached_pid: None,

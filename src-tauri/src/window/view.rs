@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use leasekeeper_engine::keeper::ProfileRenewal;
 use leasekeeper_engine::lease::{self, Lease, LeaseState, policy::EXPIRING_LEAD};
-use leasekeeper_engine::load;
 use leasekeeper_engine::menu::{self, KeeperLine, Left, MenuInput};
 use leasekeeper_engine::resolve::StepView;
 use leasekeeper_engine::settings::{Settings, format_duration};
 use leasekeeper_engine::signin::target::all_targets;
-use leasekeeper_host::aws_files::{self, AwsPaths};
+use leasekeeper_engine::snapshot::Snapshot;
+use leasekeeper_host::aws_files::AwsPaths;
 use time::{Duration, OffsetDateTime};
 
 use super::dto::{ErrorDto, GroupDto, ProblemDto, RenewalDto, RowDto, SessionDto, ViewDto};
@@ -22,6 +22,9 @@ use super::hints::hint;
 #[derive(Debug)]
 pub struct ViewInput<'a> {
     pub paths: &'a AwsPaths,
+    /// The files at `paths`, read with the sign-in records
+    /// ([`leasekeeper_service::snapshot_now`]).
+    pub snapshot: &'a Snapshot,
     pub lines: &'a BTreeMap<String, KeeperLine>,
     pub renewals: &'a BTreeMap<String, ProfileRenewal>,
     pub attached_pid: Option<u32>,
@@ -37,8 +40,8 @@ pub fn ms(t: OffsetDateTime) -> i64 {
 
 /// The whole view at `input.now`.
 pub fn view(input: &ViewInput<'_>) -> ViewDto {
-    let snapshot = load::snapshot(&aws_files::read(input.paths));
-    let leases = lease::leases(&snapshot, input.now);
+    let snapshot = input.snapshot;
+    let leases = lease::leases(snapshot, input.now);
     let keeper: Vec<KeeperLine> = input.lines.values().cloned().collect();
     let lead = EXPIRING_LEAD / input.scale.max(f64::MIN_POSITIVE);
     let model = menu::build(&MenuInput {

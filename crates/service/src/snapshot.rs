@@ -1,0 +1,29 @@
+//! The files at a moment, as the shells show them: the parsed AWS files
+//! plus Leasekeeper's sign-in records and the session-length estimates
+//! from the settings, so an SSO lease ends at the estimated end of its
+//! sign-in rather than at the client registration's expiry.
+
+use leasekeeper_engine::load;
+use leasekeeper_engine::settings::Settings;
+use leasekeeper_engine::snapshot::Snapshot;
+use leasekeeper_host::aws_files::{self, AwsPaths};
+use leasekeeper_host::keeper::settings_file::settings_path;
+use leasekeeper_host::signin::SignInEnv;
+
+use crate::Environment;
+
+/// Reads the files at `paths` now, with the sign-in records from the state
+/// folder `env` names and the session lengths divided by `scale` (the time
+/// scale the shell's other leads are divided by). Without a state folder or
+/// with an unreadable settings file, the registration's expiry stays the
+/// deadline, as the defaults say.
+pub fn snapshot_now(paths: &AwsPaths, env: &Environment, scale: f64) -> Snapshot {
+    let mut snapshot = load::snapshot(&aws_files::read(paths));
+    let Ok(signin) = SignInEnv::from_env(env.lookup(), paths) else {
+        return snapshot;
+    };
+    let text = settings_path(env.lookup()).and_then(|p| std::fs::read_to_string(p).ok());
+    let settings = Settings::parse(text.as_deref().unwrap_or("")).0;
+    snapshot.sign_ins = signin.sign_ins(&snapshot, &settings).scaled(scale);
+    snapshot
+}
