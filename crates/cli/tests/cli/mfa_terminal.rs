@@ -68,35 +68,51 @@ print(json.dumps({"typed": typed, "wrote": wrote, "prompts": prompts, "prompt": 
                   "stopped": "keeper stopped" in text, "output": text[-4000:]}))
 "#;
 
-#[test]
-fn the_daemon_asks_in_its_terminal_and_uses_the_code_typed() {
-    let w = World::start(|c| c.speed = 60.0);
-    let cfg = config_dir(&w);
-    std::fs::create_dir_all(&cfg).unwrap();
+/// The alice device's TOTP code now.
+fn current_code() -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
-    let code = totp::totp_code(ALICE_TOTP_SECRET, now).expect("a base32 secret");
+    totp::totp_code(ALICE_TOTP_SECRET, now).expect("a base32 secret")
+}
+
+/// Runs the Python `driver` with `args` in `w`'s environment (plus
+/// `extra`), and the JSON report it prints.
+fn drive(w: &World, driver: &str, args: &[&str], extra: &[(&str, &str)]) -> serde_json::Value {
+    let cfg = config_dir(w);
+    std::fs::create_dir_all(&cfg).unwrap();
     let out = std::process::Command::new(World::python())
         .arg("-c")
-        .arg(DRIVER)
-        .args([BIN, code.as_str(), "45"])
+        .arg(driver)
+        .args(args)
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .env("LANG", "C.UTF-8")
         .envs(w.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("LEASEKEEPER_CONFIG_DIR", &cfg)
-        .env("LEASEKEEPER_LOG", "info")
+        .envs(extra.iter().copied())
         .output()
         .expect("python runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
         panic!(
             "the driver printed JSON ({e}): {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         )
-    });
+    })
+}
+
+#[test]
+fn the_daemon_asks_in_its_terminal_and_uses_the_code_typed() {
+    let w = World::start(|c| c.speed = 60.0);
+    let code = current_code();
+    let report = drive(
+        &w,
+        DRIVER,
+        &[BIN, code.as_str(), "45"],
+        &[("LEASEKEEPER_LOG", "info")],
+    );
     let output = report["output"].as_str().unwrap_or_default();
     assert_eq!(report["typed"], true, "asked on the terminal: {output}");
     assert_eq!(
@@ -150,31 +166,8 @@ print(json.dumps({"typed": typed, "exit": os.WEXITSTATUS(status) if os.WIFEXITED
 #[test]
 fn refresh_of_an_mfa_role_asks_for_a_code_in_its_terminal() {
     let w = World::start(|c| c.speed = 60.0);
-    let cfg = config_dir(&w);
-    std::fs::create_dir_all(&cfg).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let code = totp::totp_code(ALICE_TOTP_SECRET, now).expect("a base32 secret");
-    let out = std::process::Command::new(World::python())
-        .arg("-c")
-        .arg(REFRESH_DRIVER)
-        .args([BIN, code.as_str()])
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("LANG", "C.UTF-8")
-        .envs(w.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("LEASEKEEPER_CONFIG_DIR", &cfg)
-        .output()
-        .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "the driver printed JSON ({e}): {stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let code = current_code();
+    let report = drive(&w, REFRESH_DRIVER, &[BIN, code.as_str()], &[]);
     let output = report["output"].as_str().unwrap_or_default();
     assert_eq!(report["typed"], true, "asked on the terminal: {output}");
     assert_eq!(report["exit"], 0, "{output}");
