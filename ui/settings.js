@@ -35,11 +35,8 @@ function fill(s) {
   $("notifications").checked = s.notifications;
   $("autostart").checked = s.startAtLogin;
   $("autostart-path").textContent = s.autostartPath ? `Entry: ${s.autostartPath}` : "No home folder: cannot start at login";
-  $("config-path").textContent = s.configPath;
-  $("credentials-path").textContent = s.credentialsPath;
   $("settings-path").textContent = s.path ?? "—";
-  $("ca-bundle").textContent = s.caBundle ?? "the system's certificates";
-  $("proxy").textContent = s.proxy ?? "none (HTTPS_PROXY is not set)";
+  fillAws(s.aws, s.awsEditable);
   const sessions = $("sessions-table").tBodies[0];
   sessions.replaceChildren(...s.sessions.map((x) => {
     const input = el("input", { type: "text", value: x.sessionLength, "aria-label": `Session length of ${x.name}`, "data-session": x.name });
@@ -74,6 +71,51 @@ function fill(s) {
     });
     return el("tr", { "data-profile": p.profile }, el("td", { text: p.profile }), el("td", {}, renew), el("td", {}, section), el("td", {}, proc));
   }));
+}
+
+const AWS_LABELS = {
+  configFile: ["AWS config file", "~/.aws/config"],
+  credentialsFile: ["Credentials file", "~/.aws/credentials"],
+  caBundle: ["CA bundle (PEM)", "/etc/ssl/certs/corp-ca.pem"],
+  httpsProxy: ["HTTPS proxy", "http://proxy.corp:3128"],
+  noProxy: ["No proxy for", "localhost,.corp"],
+};
+const NOTHING = { caBundle: "the system's certificates", httpsProxy: "no proxy", noProxy: "every host through the proxy" };
+
+function source(f) {
+  switch (f.source) {
+    case "settings": return "set here";
+    case "environment": return `from ${f.variable}`;
+    case "default": return "the default";
+    default: return `${f.variable} is not set`;
+  }
+}
+
+// Built once, then updated in place so a field being typed in keeps its focus.
+function fillAws(fields, editable) {
+  const box = $("aws-fields");
+  for (const f of fields) {
+    let input = box.querySelector(`input[data-aws="${f.key}"]`);
+    if (!input) {
+      const [label, example] = AWS_LABELS[f.key] ?? [f.key, ""];
+      const id = `aws-${f.key}`;
+      input = el("input", { id, type: "text", spellcheck: "false", "data-aws": f.key, "aria-describedby": `${id}-in-use`, placeholder: `e.g. ${example}` });
+      input.addEventListener("change", async () => {
+        input.disabled = true;
+        await change({ change: "aws", key: f.key, value: input.value });
+        input.disabled = !editable;
+      });
+      box.append(el("label", { for: id, text: label }), el("div", {}, input, el("p", { class: "in-use", id: `${id}-in-use`, "data-aws-in-use": f.key })));
+    }
+    if (document.activeElement !== input) input.value = f.setting;
+    input.disabled = !editable;
+    box.querySelector(`[data-aws-in-use="${f.key}"]`).textContent =
+      `In use: ${f.inEffect ?? NOTHING[f.key] ?? "none"} (${source(f)})`;
+  }
+  $("aws-note").hidden = false;
+  $("aws-note").textContent = editable
+    ? "A user name and password in the proxy address are kept in the settings file but never shown here: type them again with a new address."
+    : "The demo looks after its own files only: these cannot be changed here.";
 }
 
 $("leads").addEventListener("change", async () => {

@@ -13,13 +13,14 @@ use leasekeeper_engine::keeper::EngineEvent;
 use leasekeeper_engine::lease::{self, policy::EXPIRING_LEAD};
 use leasekeeper_engine::load;
 use leasekeeper_engine::menu::{self, KeeperLine, MenuId, MenuInput, MenuModel};
+use leasekeeper_engine::settings::AwsEnvSettings;
 use leasekeeper_host::aws_files::{self, AwsPaths};
-use leasekeeper_host::signin::SignInEnv;
 use leasekeeper_service::Environment;
 use tauri::{AppHandle, Manager as _, Runtime};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+use crate::home::{self, Home};
 use crate::keeper::{self, KeeperHandle, Role};
 use crate::menu::NativeMenu;
 use crate::notify::{Dedupe, Notice, Notices};
@@ -48,6 +49,8 @@ pub enum Msg {
     /// Another launch asked this one to show itself.
     Activate,
     SignInEnded(Ended),
+    /// The settings changed: follow their `[aws]` table now, then say so.
+    FollowSettings(tokio::sync::oneshot::Sender<()>),
     /// SIGINT or SIGTERM: quit as from the menu.
     Quit,
 }
@@ -69,6 +72,10 @@ pub struct Shown(pub std::sync::Mutex<Option<(MenuModel, Vec<String>)>>);
 
 pub struct Controller<R: Runtime> {
     app: AppHandle<R>,
+    /// The app's own environment, before the settings' `[aws]` table.
+    base: Environment,
+    /// The `[aws]` settings the home below follows.
+    aws: AwsEnvSettings,
     paths: AwsPaths,
     env: Environment,
     scale: f64,
@@ -101,18 +108,22 @@ impl<R: Runtime> Controller<R> {
         let (tx, rx) = mpsc::unbounded_channel();
         app.manage(Ctl(tx.clone()));
         app.manage(Shown::default());
-        let sign_env = SignInEnv::from_env(options.env.lookup(), &options.paths)
+        let base = options.env.clone();
+        let aws = home::aws_settings(&base);
+        let home = if aws == AwsEnvSettings::default() {
+            Home {
+                paths: options.paths.clone(),
+                env: options.env.clone(),
+                aws: aws.clone(),
+            }
+        } else {
+            home::home(&base, &aws)?
+        };
+        let sign_env = leasekeeper_service::sign_in_env(&home.env, &home.paths)
             .context("cannot read the environment")?;
         let scale = sign_env.scale.factor();
-        crate::window::manage(
-            app,
-            &options.paths,
-            &options.env,
-            scale,
-            &options.runtime,
-            tx.clone(),
-        );
-        let model = model_at(&options.paths, &options.env, &BTreeMap::new(), None, scale);
+        crate::window::manage(app, &home, &base, scale, &options.runtime, tx.clone());
+        let model = model_at(&home.paths, &home.env, &BTreeMap::new(), None, scale);
         let ctl = Ctl(tx.clone());
         let native = NativeMenu::new(app, &model, options.tray, move |_, id| {
             ctl.send(Msg::Click(id));
@@ -126,8 +137,8 @@ impl<R: Runtime> Controller<R> {
             Notices::none()
         };
         let keeper = keeper::start(
-            options.paths.clone(),
-            options.env.clone(),
+            home.paths.clone(),
+            home.env.clone(),
             &sign_env,
             tx.clone(),
             options.runtime.clone(),
@@ -155,8 +166,10 @@ impl<R: Runtime> Controller<R> {
         spawn_signal_handler(&options.runtime, tx.clone());
         let controller = Controller {
             app: app.clone(),
-            paths: options.paths,
-            env: options.env,
+            base,
+            aws,
+            paths: home.paths,
+            env: home.env,
             scale,
             runtime: options.runtime.clone(),
             tx,
@@ -241,7 +254,59 @@ impl<R: Runtime> Controller<R> {
                 };
                 self.notices.send(notice);
             }
+            Msg::FollowSettings(done) => {
+                self.follow_settings();
+                // The window may have stopped waiting: nothing to tell then.
+                let _ = done.send(());
+            }
             Msg::Quit => {}
+        }
+    }
+
+    /// Starts the keeper again on other AWS files or with another CA bundle
+    /// or proxy when the settings' `[aws]` table says so.
+    fn follow_settings(&mut self) {
+        let aws = home::aws_settings(&self.base);
+        if aws == self.aws {
+            return;
+        }
+        let home = match home::home(&self.base, &aws) {
+            Ok(home) => home,
+            Err(e) => {
+                tracing::warn!(error = %e, "the settings name AWS files that cannot be used");
+                self.aws = aws;
+                return;
+            }
+        };
+        tracing::info!(
+            config = %home.paths.config.display(),
+            credentials = %home.paths.credentials.display(),
+            proxy = ?home.env.proxy(),
+            "the settings changed the AWS files or connection: the keeper starts again"
+        );
+        if let Some(keeper) = self.keeper.take() {
+            keeper.stop(STOP_WAIT);
+        }
+        self.lines.clear();
+        self.role = None;
+        crate::window::rehomed(&self.app, &home);
+        self.aws = aws;
+        self.paths = home.paths;
+        self.env = home.env;
+        let started = leasekeeper_service::sign_in_env(&self.env, &self.paths)
+            .map_err(anyhow::Error::from)
+            .and_then(|sign_env| {
+                keeper::start(
+                    self.paths.clone(),
+                    self.env.clone(),
+                    &sign_env,
+                    self.tx.clone(),
+                    self.runtime.clone(),
+                )
+            });
+        match started {
+            Ok(keeper) => self.keeper = Some(keeper),
+            Err(e) => tracing::warn!(error = %e, "cannot start the keeper"),
         }
     }
 
@@ -323,6 +388,7 @@ impl<R: Runtime> Controller<R> {
     }
 
     fn refresh(&mut self) {
+        self.follow_settings();
         let model = self.model();
         if let Err(e) = self.native.show(&model) {
             tracing::warn!(error = %e, "cannot update the tray menu");

@@ -7,6 +7,8 @@
 //! - [`args`]: the command line (`--demo`, `--speed`).
 //! - [`single`]: one instance per session (`dev.leasekeeper.Tray` on the
 //!   session bus); a second launch hands over to the first.
+//! - [`home`]: the AWS files, CA bundle and proxy it looks after: its
+//!   environment, with the settings' `[aws]` table winning.
 //! - [`keeper`]: this app is the keeper of its AWS home, or a client of
 //!   the `leasekeeper daemon` that is.
 //! - [`controller`]: the loop that turns files, keeper events and clicks
@@ -20,6 +22,7 @@
 pub mod args;
 pub mod controller;
 pub mod demo;
+pub mod home;
 pub mod keeper;
 pub mod menu;
 pub mod notify;

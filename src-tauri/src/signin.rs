@@ -13,7 +13,6 @@ use leasekeeper_host::aws_files::{self, AwsPaths};
 use leasekeeper_host::browser::{Browser as _, SystemBrowser};
 use leasekeeper_host::clock::{OsRandom, SystemClock};
 use leasekeeper_host::loopback::LoopbackBinder;
-use leasekeeper_host::signin::SignInEnv;
 use leasekeeper_service::{Environment, signin as service};
 use tokio::sync::mpsc;
 
@@ -134,7 +133,7 @@ async fn sign_in(
     };
     let sso: SsoTarget =
         signin::target::select(&snapshot.set, session, profile).map_err(|e| e.to_string())?;
-    let sign_env = SignInEnv::from_env(env.lookup(), paths).map_err(|e| e.to_string())?;
+    let sign_env = leasekeeper_service::sign_in_env(env, paths).map_err(|e| e.to_string())?;
     // The endpoint and CA settings of the profile asked for, else the
     // active one, as `leasekeeper login` takes them.
     let profile = profile

@@ -20,6 +20,7 @@ mod e2e {
     mod menu;
     mod renewal;
     mod signin;
+    mod window_aws;
     mod window_cancel;
     mod window_leases;
     mod window_lifecycle;

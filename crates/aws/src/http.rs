@@ -1,8 +1,8 @@
 //! The HTTP client every AWS call uses: rustls with the platform's roots
 //! plus the certificates of a custom CA bundle (`AWS_CA_BUNDLE` or a
 //! profile's `ca_bundle`; aws-sdk-rust reads neither by itself), and the
-//! proxy settings of the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
-//! `ALL_PROXY`, `NO_PROXY`, upper or lower case) through
+//! proxy of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+//! `NO_PROXY`, upper or lower case) or the one the settings name, through
 //! aws-smithy-http-client's proxy support (HTTPS goes through a CONNECT
 //! tunnel).
 
@@ -17,6 +17,7 @@ use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use leasekeeper_engine::proxy::{self, Proxy};
 
 /// Why the clients cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,9 @@ pub enum SetupError {
     CaBundleEmpty { path: PathBuf },
     #[error("cannot use the CA bundle {}: {reason}", path.display())]
     CaBundleInvalid { path: PathBuf, reason: String },
+    /// `shown` is the address without its user and password.
+    #[error("cannot use the proxy {shown}: {reason}")]
+    BadProxy { shown: String, reason: String },
     #[error(transparent)]
     Endpoint(#[from] leasekeeper_engine::ports::AwsError),
 }
@@ -41,6 +45,7 @@ impl SetupError {
             SetupError::CaBundleUnreadable { .. }
             | SetupError::CaBundleEmpty { .. }
             | SetupError::CaBundleInvalid { .. } => "bad_ca_bundle",
+            SetupError::BadProxy { .. } => "bad_proxy",
             SetupError::Endpoint(e) => e.code(),
         }
     }
@@ -51,6 +56,7 @@ impl SetupError {
 #[derive(Debug)]
 struct Client {
     tls: TlsContext,
+    proxy: ProxyConfig,
     cache: Mutex<Vec<(String, SharedHttpConnector)>>,
 }
 
@@ -68,8 +74,8 @@ impl HttpClient for Client {
         let mut builder = Connector::builder().connector_settings(settings.clone());
         builder.set_sleep_impl(components.sleep_impl());
         let connector = builder
-            // Read now, as every connector is made: HTTPS_PROXY, NO_PROXY, ...
-            .proxy_config(ProxyConfig::from_env())
+            // From the environment: read now, as every connector is made.
+            .proxy_config(self.proxy.clone())
             .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
             .tls_context(self.tls.clone())
             .build();
@@ -79,8 +85,13 @@ impl HttpClient for Client {
     }
 }
 
-/// The client, trusting the platform's roots and `ca_bundle`'s certificates.
-pub fn http_client(ca_bundle: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
+/// The client, trusting the platform's roots and `ca_bundle`'s
+/// certificates, through `proxy`.
+pub fn http_client(
+    ca_bundle: Option<&Path>,
+    proxy: &Proxy,
+) -> Result<SharedHttpClient, SetupError> {
+    let proxy = proxy_config(proxy)?;
     let mut trust = TrustStore::default();
     if let Some(path) = ca_bundle {
         let pem = std::fs::read(path).map_err(|source| SetupError::CaBundleUnreadable {
@@ -106,6 +117,27 @@ pub fn http_client(ca_bundle: Option<&Path>) -> Result<SharedHttpClient, SetupEr
         })?;
     Ok(SharedHttpClient::new(Client {
         tls,
+        proxy,
         cache: Mutex::new(Vec::new()),
     }))
+}
+
+fn proxy_config(proxy: &Proxy) -> Result<ProxyConfig, SetupError> {
+    match proxy {
+        Proxy::Environment => Ok(ProxyConfig::from_env()),
+        Proxy::Https { url, no_proxy } => {
+            let bad = |reason: String| SetupError::BadProxy {
+                shown: proxy::shown(url),
+                reason,
+            };
+            proxy::check_url(url).map_err(|e| bad(e.to_string()))?;
+            // The error of the URL parser may quote the address: not shown.
+            let config = ProxyConfig::https(url.as_str())
+                .map_err(|_| bad("it is not a valid address".to_owned()))?;
+            Ok(match no_proxy {
+                Some(rules) => config.no_proxy(rules),
+                None => config,
+            })
+        }
+    }
 }

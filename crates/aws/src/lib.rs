@@ -9,7 +9,7 @@
 //! the sso-session. Every call goes through our own HTTP client ([`http`]):
 //! extra root certificates from `AWS_CA_BUNDLE` or the profile's
 //! `ca_bundle` (which aws-sdk-rust does not read by itself), and
-//! `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. The PKCE authorize URL is built
+//! `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` or a proxy the settings name. The PKCE authorize URL is built
 //! on the OIDC endpoint the SDK's own resolver gives ([`endpoint`]). SDK
 //! errors become the engine's [`leasekeeper_engine::ports::AwsError`]s
 //! ([`errors`]), and every answer carries the server's `Date` ([`date`]).
@@ -37,6 +37,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::timeout::TimeoutConfig;
 
 pub use http::SetupError;
+pub use leasekeeper_engine::proxy::Proxy;
 
 /// Connecting gives up after this long.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +54,8 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     /// Extra root certificates (PEM), from `AWS_CA_BUNDLE` or `ca_bundle`.
     pub ca_bundle: Option<PathBuf>,
+    /// The proxy the calls go through.
+    pub proxy: Proxy,
     /// The config and credentials files to read, when they are not the
     /// SDK's defaults (`--home`, tests): the SDK then reads exactly the
     /// files Leasekeeper read.
@@ -73,7 +76,7 @@ impl Aws {
     /// Loads the configuration the way every SDK does and builds the clients.
     #[allow(deprecated)] // see the import of `ProfileFiles`
     pub async fn load(settings: &AwsSettings) -> Result<Aws, SetupError> {
-        let http = http::http_client(settings.ca_bundle.as_deref())?;
+        let http = http::http_client(settings.ca_bundle.as_deref(), &settings.proxy)?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(settings.region.clone()))
             .no_credentials()

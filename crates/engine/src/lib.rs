@@ -11,6 +11,7 @@ pub mod load;
 pub mod menu;
 pub mod ports;
 pub mod profiles;
+pub mod proxy;
 pub mod pyjson;
 pub mod report;
 pub mod resolve;

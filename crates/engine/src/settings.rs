@@ -31,7 +31,19 @@
 //! renew = true            # this profile renews by itself, whatever [renew] says
 //! section = "dev"         # the credentials-file section (default: the profile's name)
 //! take_over = false       # consent to replace a [dev] section Leasekeeper did not write
+//!
+//! [aws]                   # for the tray app; each unset key: its environment variable
+//! config_file = "~/.aws/config"           # instead of AWS_CONFIG_FILE
+//! credentials_file = "~/.aws/credentials" # instead of AWS_SHARED_CREDENTIALS_FILE
+//! ca_bundle = "/etc/ssl/corp-ca.pem"      # instead of AWS_CA_BUNDLE
+//! https_proxy = "http://proxy.corp:3128"  # instead of HTTPS_PROXY
+//! no_proxy = "localhost,.corp"            # instead of NO_PROXY
 //! ```
+//!
+//! `[aws]` is read by the tray app, which a desktop starts without the
+//! environment of a shell: there, a key that is set wins over the variable
+//! it stands for. The `leasekeeper` command follows the environment, as
+//! every AWS tool in the same shell does.
 //!
 //! Durations are written as a number and a unit (`s`, `m`, `h`, `d`), parts
 //! added up: `"90s"`, `"15m"`, `"1h30m"`. No API tells when a sign-in session
@@ -101,6 +113,13 @@ enabled = true          # desktop notifications; off: events are only logged
 # renew = true          # this profile renews by itself, whatever [renew] says
 # section = "dev"       # the credentials-file section (default: the profile's name)
 # take_over = false     # consent to replace a [dev] section Leasekeeper did not write
+
+# [aws]                 # for the tray app; each unset key: its environment variable
+# config_file = "~/.aws/config"           # instead of AWS_CONFIG_FILE
+# credentials_file = "~/.aws/credentials" # instead of AWS_SHARED_CREDENTIALS_FILE
+# ca_bundle = "/etc/ssl/corp-ca.pem"      # instead of AWS_CA_BUNDLE
+# https_proxy = "http://proxy.corp:3128"  # instead of HTTPS_PROXY
+# no_proxy = "localhost,.corp"            # instead of NO_PROXY
 "#;
 
 /// Everything the settings file says, defaults filled in.
@@ -114,6 +133,7 @@ pub struct Settings {
     pub sso_sessions: BTreeMap<String, SessionSettings>,
     /// By profile name.
     pub profiles: BTreeMap<String, ProfileSettings>,
+    pub aws: AwsEnvSettings,
 }
 
 /// `[renew]`.
@@ -160,6 +180,43 @@ pub struct SessionSettings {
     pub session_length: Duration,
 }
 
+/// `[aws]`: what a shell's AWS variables would say, for the tray app (a
+/// desktop starts it without them). `None`: the variable, else its default.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AwsEnvSettings {
+    /// Instead of `AWS_CONFIG_FILE` (a leading `~` is the home folder).
+    pub config_file: Option<String>,
+    /// Instead of `AWS_SHARED_CREDENTIALS_FILE`.
+    pub credentials_file: Option<String>,
+    /// Instead of `AWS_CA_BUNDLE`.
+    pub ca_bundle: Option<String>,
+    /// Instead of `HTTPS_PROXY`; it may hold a password, so it is shown
+    /// and serialized without its user and password.
+    #[serde(serialize_with = "proxy_as_shown")]
+    pub https_proxy: Option<String>,
+    /// Instead of `NO_PROXY`.
+    pub no_proxy: Option<String>,
+}
+
+impl std::fmt::Debug for AwsEnvSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsEnvSettings")
+            .field("config_file", &self.config_file)
+            .field("credentials_file", &self.credentials_file)
+            .field("ca_bundle", &self.ca_bundle)
+            .field(
+                "https_proxy",
+                &self.https_proxy.as_deref().map(crate::proxy::shown),
+            )
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+fn proxy_as_shown<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().map(crate::proxy::shown).serialize(s)
+}
+
 /// `[profiles.NAME]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProfileSettings {
@@ -190,6 +247,7 @@ impl Default for Settings {
             notifications: NotificationSettings { enabled: true },
             sso_sessions: BTreeMap::new(),
             profiles: BTreeMap::new(),
+            aws: AwsEnvSettings::default(),
         }
     }
 }

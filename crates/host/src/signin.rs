@@ -17,6 +17,8 @@ use leasekeeper_engine::signin::records::SessionRecord;
 use leasekeeper_engine::snapshot::{SignIns, Snapshot};
 
 use crate::browser::SystemBrowser;
+use leasekeeper_engine::proxy::Proxy;
+
 use crate::state_dir::{STATE_DIR_ENV, state_dir};
 use crate::store::FileStore;
 
@@ -49,6 +51,9 @@ pub struct SignInEnv {
     pub scale: TimeScale,
     pub state_dir: PathBuf,
     pub browser: SystemBrowser,
+    /// The proxy for AWS calls: the environment's, unless the shell says
+    /// otherwise (the tray app's settings).
+    pub proxy: Proxy,
     ca_bundle_env: Option<PathBuf>,
     home: PathBuf,
     sso_cache: PathBuf,
@@ -72,6 +77,7 @@ impl SignInEnv {
             scale,
             state_dir,
             browser: SystemBrowser::from_env(&env),
+            proxy: Proxy::Environment,
             ca_bundle_env: env(CA_BUNDLE_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),

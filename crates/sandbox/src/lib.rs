@@ -24,6 +24,7 @@ mod faults;
 mod ids;
 mod oidc;
 mod portal;
+mod proxy;
 mod secret;
 mod server;
 mod state;
@@ -40,6 +41,7 @@ pub use config_file::{
 pub use error::SandboxError;
 pub use faults::Faults;
 pub use oidc::state::{Decision, PendingSignIn, SessionInfo, SignInKind};
+pub use proxy::ConnectProxy;
 pub use secret::Secret;
 pub use server::{MAX_SPEED, RunningSandbox, Sandbox, SandboxConfig};
 pub use world::default::{

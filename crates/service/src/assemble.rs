@@ -31,7 +31,7 @@ pub fn keeper_in(
     paths: &AwsPaths,
     environment: &Environment,
 ) -> Result<(Keeper<SdkConnect>, SignInEnv), EnvError> {
-    let env = SignInEnv::from_env(environment.lookup(), paths)?;
+    let env = sign_in_env(environment, paths)?;
     // Drives jitter only: distinct per process is all it needs to be.
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -48,8 +48,16 @@ pub fn keeper_in(
     let connect = SdkConnect {
         files: (paths.config.clone(), paths.credentials.clone()),
         ca_bundle: env.ca_bundle(None),
+        proxy: env.proxy.clone(),
     };
     Ok((Keeper::new(config, connect), env))
+}
+
+/// The sign-in surroundings `environment` describes, its proxy included.
+pub fn sign_in_env(environment: &Environment, paths: &AwsPaths) -> Result<SignInEnv, EnvError> {
+    let mut env = SignInEnv::from_env(environment.lookup(), paths)?;
+    env.proxy = environment.proxy().clone();
+    Ok(env)
 }
 
 /// Takes the keeper lock of the home at `paths`: one keeper per home.

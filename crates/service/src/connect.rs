@@ -1,10 +1,10 @@
 //! [`SdkConnect`]: the keeper's AWS clients, one per region, built on the
 //! AWS SDK for Rust with the home's config and credentials files and the
-//! CA bundle the environment names.
+//! CA bundle and proxy the environment names.
 
 use std::path::PathBuf;
 
-use leasekeeper_aws::{Aws, AwsSettings};
+use leasekeeper_aws::{Aws, AwsSettings, Proxy};
 use leasekeeper_host::keeper::Connect;
 
 /// The SDK clients, built per region with this home's files.
@@ -12,6 +12,7 @@ use leasekeeper_host::keeper::Connect;
 pub struct SdkConnect {
     pub(crate) files: (PathBuf, PathBuf),
     pub(crate) ca_bundle: Option<PathBuf>,
+    pub(crate) proxy: Proxy,
 }
 
 impl Connect for SdkConnect {
@@ -22,6 +23,7 @@ impl Connect for SdkConnect {
             region: region.to_owned(),
             profile: None,
             ca_bundle: self.ca_bundle.clone(),
+            proxy: self.proxy.clone(),
             files: Some(self.files.clone()),
         };
         Aws::load(&settings).await.map_err(|e| e.to_string())

@@ -18,6 +18,10 @@ use crate::env::Environment;
 /// The speed a demo runs at unless told otherwise: an hour in a minute.
 pub const DEFAULT_SPEED: f64 = 60.0;
 
+/// Set in the demo's environment: its processes look after the demo's
+/// files only, whatever a settings file names.
+pub const DEMO_ENV: &str = "LEASEKEEPER_DEMO";
+
 /// The endpoint variables every SDK honours, pointed at the sandbox.
 pub const ENDPOINT_VARS: [&str; 3] = [
     "AWS_ENDPOINT_URL_STS",
@@ -116,6 +120,7 @@ impl Demo {
         env.set(STATE_DIR_ENV, &state);
         env.set(CONFIG_DIR_ENV, &settings);
         env.set(TIME_SCALE_ENV, speed.to_string());
+        env.set(DEMO_ENV, "1");
         // What the sandbox's own `export`/`unset` lines say: its endpoints
         // for every AWS call, and nothing of the person's AWS settings.
         for name in ENDPOINT_VARS {

@@ -6,10 +6,13 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 
+use leasekeeper_engine::proxy::Proxy;
+
 /// The process environment, with overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     overrides: HashMap<String, Option<OsString>>,
+    proxy: Proxy,
 }
 
 impl Environment {
@@ -26,6 +29,31 @@ impl Environment {
     /// `name` reads as unset from now on.
     pub fn unset(&mut self, name: &str) {
         self.overrides.insert(name.to_owned(), None);
+    }
+
+    /// AWS calls go through `url` (for HTTPS), except for the hosts
+    /// `no_proxy` lists. The proxy variables read the same from now on, for
+    /// the processes started with this environment.
+    pub fn set_https_proxy(&mut self, url: &str, no_proxy: Option<&str>) {
+        for name in ["HTTPS_PROXY", "https_proxy"] {
+            self.set(name, url);
+        }
+        for name in ["NO_PROXY", "no_proxy"] {
+            match no_proxy {
+                Some(rules) => self.set(name, rules),
+                None => self.unset(name),
+            }
+        }
+        self.proxy = Proxy::Https {
+            url: url.to_owned(),
+            no_proxy: no_proxy.map(str::to_owned),
+        };
+    }
+
+    /// The proxy for AWS calls: the process environment's unless
+    /// [`Environment::set_https_proxy`] said otherwise.
+    pub fn proxy(&self) -> &Proxy {
+        &self.proxy
     }
 
     /// Gives a process to be started this environment.

@@ -17,7 +17,9 @@ mod env;
 pub mod signin;
 mod snapshot;
 
-pub use assemble::{KeeperSocket, keeper_for, keeper_in, log_event, serve_socket, take_lock};
+pub use assemble::{
+    KeeperSocket, keeper_for, keeper_in, log_event, serve_socket, sign_in_env, take_lock,
+};
 pub use connect::SdkConnect;
 pub use env::Environment;
 pub use snapshot::snapshot_now;

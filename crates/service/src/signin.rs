@@ -25,6 +25,7 @@ pub async fn aws_for(
         region: target.region.clone(),
         profile: known.map(|_| profile.to_owned()),
         ca_bundle: env.ca_bundle(known),
+        proxy: env.proxy.clone(),
         files: Some((paths.config.clone(), paths.credentials.clone())),
     };
     Aws::load(&settings).await

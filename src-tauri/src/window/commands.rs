@@ -18,7 +18,7 @@ use super::dto::{
     UseProcessDto, ViewDto,
 };
 use super::error::WindowError;
-use super::{Shared, autostart, mfa, settings, signin, view};
+use super::{Shared, autostart, aws_env, mfa, settings, signin, view};
 use crate::controller::{Ctl, Msg};
 
 type St<'a> = State<'a, Arc<Shared>>;
@@ -47,10 +47,11 @@ pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
 
 fn current_view(shared: &Shared) -> ViewDto {
     let settings = read_settings(shared).map(|(s, _)| s).unwrap_or_default();
+    let home = shared.home();
     let inner = shared.locked();
-    let snapshot = leasekeeper_service::snapshot_now(&shared.paths, &shared.env, shared.scale);
+    let snapshot = leasekeeper_service::snapshot_now(&home.paths, &home.env, shared.scale);
     view::view(&view::ViewInput {
-        paths: &shared.paths,
+        paths: &home.paths,
         snapshot: &snapshot,
         lines: &inner.lines,
         renewals: &inner.renewals,
@@ -134,7 +135,8 @@ pub fn open_sign_in_page(args: SessionArgs, shared: St<'_>) -> Result<(), Window
             .get(&args.session)
             .cloned()
             .ok_or(WindowError::NoAddress)?;
-        let env = SignInEnv::from_env(shared.env.lookup(), &shared.paths)
+        let home = shared.home();
+        let env = SignInEnv::from_env(home.env.lookup(), &home.paths)
             .map_err(|e| WindowError::Browser(format!("{e} [{}]", e.code())))?;
         env.browser.open(&url).map_err(WindowError::Browser)
     })();
@@ -158,9 +160,10 @@ pub fn get_settings(shared: St<'_>) -> Result<SettingsDto, WindowError> {
 
 fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
     let (s, _) = read_settings(shared)?;
-    let path = settings_path(shared.env.lookup());
+    let path = settings_path(shared.base().lookup());
     let now = OffsetDateTime::now_utc();
-    let snapshot = leasekeeper_service::snapshot_now(&shared.paths, &shared.env, shared.scale);
+    let home = shared.home();
+    let snapshot = leasekeeper_service::snapshot_now(&home.paths, &home.env, shared.scale);
     let leases = lease::leases(&snapshot, now);
     let view = current_view(shared);
     let mut dto = settings::dto(
@@ -168,21 +171,10 @@ fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
         &s,
         &leases,
         &view.sessions,
-        autostart::path(shared.env.lookup()).as_deref(),
+        autostart::path(shared.base().lookup()).as_deref(),
     );
-    dto.config_path = shared.paths.config.display().to_string();
-    dto.credentials_path = shared.paths.credentials.display().to_string();
-    let var = |name: &str| {
-        shared
-            .env
-            .var(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| v.to_string_lossy().into_owned())
-    };
-    dto.ca_bundle = var("AWS_CA_BUNDLE");
-    dto.proxy = var("HTTPS_PROXY")
-        .or_else(|| var("https_proxy"))
-        .map(|p| settings::proxy_shown(&p));
+    dto.aws = aws_env::fields(shared.base(), &home, &s.aws);
+    dto.aws_editable = !crate::home::is_demo(shared.base());
     Ok(dto)
 }
 
@@ -195,20 +187,54 @@ fn read_settings(
     ),
     WindowError,
 > {
-    let path = settings_path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+    let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
     settings::read(&path)
 }
 
-/// Changes one setting; the answer is the settings as they now are.
+/// Changes one setting; the answer is the settings as they now are. A
+/// change of the AWS files, CA bundle or proxy is answered once the keeper
+/// runs on them.
 #[tauri::command]
-pub fn change_setting(change: SettingChange, shared: St<'_>) -> Result<SettingsDto, WindowError> {
-    let result = apply_change(&shared, &change).and_then(|()| settings_dto(&shared));
+pub async fn change_setting(
+    change: SettingChange,
+    ctl: State<'_, Ctl>,
+    shared: St<'_>,
+) -> Result<SettingsDto, WindowError> {
+    let mut result = apply_change(&shared, &change);
+    if result.is_ok() && matches!(change, SettingChange::Aws { .. }) {
+        let (done, followed) = tokio::sync::oneshot::channel();
+        ctl.send(Msg::FollowSettings(done));
+        if tokio::time::timeout(FOLLOW_WAIT, followed).await.is_err() {
+            result = Err(WindowError::Busy);
+        }
+    }
+    let result = result.and_then(|()| settings_dto(&shared));
     shared.reply("change_setting", result)
 }
 
+/// The longest a change of the AWS files waits for the keeper to move.
+const FOLLOW_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn apply_change(shared: &Shared, change: &SettingChange) -> Result<(), WindowError> {
+    if let SettingChange::Aws { key, value } = change {
+        if crate::home::is_demo(shared.base()) {
+            return Err(WindowError::BadValue {
+                field: key.setting().to_owned(),
+                message: "the demo looks after its own files only".into(),
+            });
+        }
+        let checked = aws_env::check(*key, value, aws_env::home_dir(shared.base()).as_deref())?;
+        let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
+        return settings::apply(
+            &path,
+            &SettingChange::Aws {
+                key: *key,
+                value: checked.unwrap_or_default(),
+            },
+        );
+    }
     if let SettingChange::StartAtLogin { on } = change {
-        let at = autostart::path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+        let at = autostart::path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
         let program = std::env::current_exe().map_err(|source| WindowError::Read {
             path: "/proc/self/exe".into(),
             source,
@@ -219,13 +245,13 @@ fn apply_change(shared: &Shared, change: &SettingChange) -> Result<(), WindowErr
             "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CA_BUNDLE",
         ] {
-            if let Some(v) = shared.env.var(name) {
+            if let Some(v) = shared.base().var(name) {
                 vars.push((name, v.to_string_lossy().into_owned()));
             }
         }
         return autostart::set(&at, *on, &autostart::entry(&program, &vars));
     }
-    let path = settings_path(shared.env.lookup()).ok_or(WindowError::NoSettingsPath)?;
+    let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
     settings::apply(&path, change)
 }
 
@@ -248,7 +274,7 @@ async fn setup_process(
         WindowError::SetupProcess("the `leasekeeper` command is not installed".into())
     })?;
     let mut command = std::process::Command::new(cli);
-    shared.env.apply(&mut command);
+    shared.home().env.apply(&mut command);
     command.args(["setup-process", "--profile", &args.profile]);
     let name = args
         .name

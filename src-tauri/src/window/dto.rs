@@ -198,12 +198,82 @@ pub struct SettingsDto {
     pub start_at_login: bool,
     /// The autostart entry's path.
     pub autostart_path: Option<String>,
-    pub config_path: String,
-    pub credentials_path: String,
-    /// `AWS_CA_BUNDLE`, when set.
-    pub ca_bundle: Option<String>,
-    /// The HTTPS proxy's scheme, host and port (never its user or password).
-    pub proxy: Option<String>,
+    /// The AWS files, CA bundle and proxy: in force, and as set.
+    pub aws: Vec<AwsFieldDto>,
+    /// Whether they can be changed here (not in the demo).
+    pub aws_editable: bool,
+}
+
+/// One of the settings that stand for a shell's AWS variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AwsKey {
+    ConfigFile,
+    CredentialsFile,
+    CaBundle,
+    HttpsProxy,
+    NoProxy,
+}
+
+impl AwsKey {
+    pub const ALL: [AwsKey; 5] = [
+        AwsKey::ConfigFile,
+        AwsKey::CredentialsFile,
+        AwsKey::CaBundle,
+        AwsKey::HttpsProxy,
+        AwsKey::NoProxy,
+    ];
+
+    /// Its key in the settings file's `[aws]` table.
+    pub fn setting(self) -> &'static str {
+        match self {
+            AwsKey::ConfigFile => "config_file",
+            AwsKey::CredentialsFile => "credentials_file",
+            AwsKey::CaBundle => "ca_bundle",
+            AwsKey::HttpsProxy => "https_proxy",
+            AwsKey::NoProxy => "no_proxy",
+        }
+    }
+
+    /// The variable it stands for.
+    pub fn variable(self) -> &'static str {
+        match self {
+            AwsKey::ConfigFile => "AWS_CONFIG_FILE",
+            AwsKey::CredentialsFile => "AWS_SHARED_CREDENTIALS_FILE",
+            AwsKey::CaBundle => "AWS_CA_BUNDLE",
+            AwsKey::HttpsProxy => "HTTPS_PROXY",
+            AwsKey::NoProxy => "NO_PROXY",
+        }
+    }
+}
+
+/// Where a value in force comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AwsSource {
+    /// The settings' `[aws]` table.
+    Settings,
+    /// The app's environment (the variable).
+    Environment,
+    /// The AWS default (`~/.aws/...`).
+    Default,
+    /// Nothing: no CA bundle, no proxy.
+    Unset,
+}
+
+/// One AWS file, the CA bundle or the proxy, as the settings show it. A
+/// proxy address is only ever shown without its user and password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsFieldDto {
+    pub key: AwsKey,
+    /// The variable it stands for, e.g. `AWS_CONFIG_FILE`.
+    pub variable: String,
+    /// What the app uses now; `None`: nothing.
+    pub in_effect: Option<String>,
+    pub source: AwsSource,
+    /// What the settings say; empty when they say nothing.
+    pub setting: String,
 }
 
 /// One profile's settings.
@@ -243,6 +313,8 @@ pub enum SettingChange {
     StartAtLogin { on: bool },
     /// Desktop notifications on or off.
     Notifications { on: bool },
+    /// An AWS file, the CA bundle or the proxy; empty: the variable's.
+    Aws { key: AwsKey, value: String },
 }
 
 /// `use_credential_process`'s input: add `[profile NAME]` running

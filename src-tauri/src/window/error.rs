@@ -49,6 +49,8 @@ pub enum WindowError {
     Browser(String),
     #[error("cannot hand the MFA code to the keeper: {0}")]
     Mfa(String),
+    #[error("saved, but the keeper has not moved to the new AWS files yet: it will shortly")]
+    Busy,
 }
 
 impl WindowError {
@@ -68,6 +70,7 @@ impl WindowError {
             WindowError::SetupProcess(_) => "window_setup_process",
             WindowError::NoAddress => "window_no_address",
             WindowError::Browser(_) => "window_browser",
+            WindowError::Busy => "window_busy",
             WindowError::Mfa(_) => "window_mfa",
         }
     }

@@ -48,7 +48,8 @@ pub fn submit(shared: &Shared, args: &MfaArgs) -> Result<(), WindowError> {
             message: "an MFA code is six digits".into(),
         });
     }
-    let snapshot = load::snapshot(&aws_files::read(&shared.paths));
+    let home = shared.home();
+    let snapshot = load::snapshot(&aws_files::read(&home.paths));
     let chain = resolve(&snapshot.set, &args.profile)
         .map_err(|_| WindowError::UnknownProfile(args.profile.clone()))?;
     let serial = chain
@@ -62,9 +63,9 @@ pub fn submit(shared: &Shared, args: &MfaArgs) -> Result<(), WindowError> {
                 args.profile
             ),
         })?;
-    let env = SignInEnv::from_env(shared.env.lookup(), &shared.paths)
+    let env = SignInEnv::from_env(home.env.lookup(), &home.paths)
         .map_err(|e| WindowError::Mfa(format!("{e} [{}]", e.code())))?;
-    let path = socket::socket_path(&env.state_dir, &shared.paths);
+    let path = socket::socket_path(&env.state_dir, &home.paths);
     let keeper = |e: ClientError| WindowError::Mfa(format!("{e} [{}]", e.code()));
     let mut client = Client::connect(&path)
         .map_err(keeper)?

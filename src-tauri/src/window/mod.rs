@@ -15,6 +15,7 @@
 //! secret reaches the webview).
 
 pub mod autostart;
+pub mod aws_env;
 pub mod commands;
 pub mod dto;
 pub mod error;
@@ -30,17 +31,17 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use leasekeeper_engine::keeper::{EngineEvent, ProfileRenewal};
 use leasekeeper_engine::menu::KeeperLine;
-use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_service::Environment;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::mpsc;
 
 use crate::controller::Msg;
+use crate::home::Home;
 use dto::SignInEvent;
 
 /// The window's label.
@@ -54,8 +55,11 @@ type Emitter = Box<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 /// What the window's commands work with: the app's AWS home and what the
 /// keeper last said. Kept in the app's state as `Arc<Shared>`.
 pub struct Shared {
-    pub paths: AwsPaths,
-    pub env: Environment,
+    /// The app's own environment, before the settings' `[aws]` table.
+    base: Environment,
+    /// The AWS files and environment in use; replaced when the settings
+    /// name others.
+    home: RwLock<Home>,
     pub scale: f64,
     pub runtime: tokio::runtime::Handle,
     controller: mpsc::UnboundedSender<Msg>,
@@ -67,7 +71,7 @@ pub struct Shared {
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
-            .field("paths", &self.paths)
+            .field("home", &self.home)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +99,17 @@ pub const RETELL_AFTER: std::time::Duration = std::time::Duration::from_secs(30)
 impl Shared {
     pub fn locked(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The AWS files and environment in use now.
+    pub fn home(&self) -> Home {
+        self.home.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The app's own environment (where the settings file is, what a
+    /// variable said before the settings' `[aws]` table).
+    pub fn base(&self) -> &Environment {
+        &self.base
     }
 
     /// Sends `payload` to the window as event `name`.
@@ -159,16 +174,16 @@ impl Shared {
 /// Puts the window's state into the app; called once at start.
 pub fn manage<R: Runtime>(
     app: &AppHandle<R>,
-    paths: &AwsPaths,
-    env: &Environment,
+    home: &Home,
+    base: &Environment,
     scale: f64,
     runtime: &tokio::runtime::Handle,
     controller: mpsc::UnboundedSender<Msg>,
 ) {
     let handle = app.clone();
     let shared = Shared {
-        paths: paths.clone(),
-        env: env.clone(),
+        base: base.clone(),
+        home: RwLock::new(home.clone()),
         scale,
         runtime: runtime.clone(),
         controller,
@@ -179,7 +194,7 @@ pub fn manage<R: Runtime>(
                 }
             }
         }),
-        ipc_log: env.var(IPC_LOG_ENV).map(PathBuf::from),
+        ipc_log: base.var(IPC_LOG_ENV).map(PathBuf::from),
         inner: Mutex::new(Inner::default()),
     };
     app.manage(Arc::new(shared));
@@ -227,6 +242,25 @@ pub fn refreshed<R: Runtime>(
     };
     // Only what changed: a thousand rows are not rebuilt every tick.
     if tell {
+        shared.emit(dto::VIEW_CHANGED, &());
+    }
+}
+
+/// The controller's hook when the app moved to other AWS files or another
+/// connection: what the old keeper said is gone, and the window is told.
+pub fn rehomed<R: Runtime>(app: &AppHandle<R>, home: &Home) {
+    let Some(shared) = app.try_state::<Arc<Shared>>() else {
+        return;
+    };
+    *shared.home.write().unwrap_or_else(|p| p.into_inner()) = home.clone();
+    {
+        let mut inner = shared.locked();
+        inner.lines.clear();
+        inner.renewals.clear();
+        inner.attached_pid = None;
+        inner.dirty = true;
+    }
+    if app.get_webview_window(LABEL).is_some() {
         shared.emit(dto::VIEW_CHANGED, &());
     }
 }

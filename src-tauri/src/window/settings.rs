@@ -99,6 +99,16 @@ pub fn apply(path: &Path, change: &SettingChange) -> Result<(), WindowError> {
         SettingChange::Notifications { on } => {
             set(sub(table, &["notifications"]), "enabled", Value::from(*on));
         }
+        SettingChange::Aws { key, value } => {
+            // Checked by the caller (`aws_env::check`), which knows the home folder.
+            let t = sub(table, &["aws"]);
+            let value = value.trim();
+            if value.is_empty() {
+                t.remove(key.setting());
+            } else {
+                set(t, key.setting(), Value::from(value));
+            }
+        }
         SettingChange::StartAtLogin { .. } => return Ok(()),
     }
     write(path, &doc.to_string())
@@ -225,28 +235,16 @@ pub fn dto(
             .collect(),
         start_at_login: autostart.is_some_and(Path::exists),
         autostart_path: autostart.map(|p| p.display().to_string()),
-        config_path: String::new(),
-        credentials_path: String::new(),
-        ca_bundle: None,
-        proxy: None,
-    }
-}
-
-/// A proxy URL without its user and password: `http://user:pw@host:3128`
-/// becomes `http://host:3128`.
-pub fn proxy_shown(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    if scheme.is_empty() {
-        rest.to_owned()
-    } else {
-        format!("{scheme}://{rest}")
+        aws: Vec::new(),
+        aws_editable: true,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::window::dto::AwsKey;
 
     #[test]
     fn changes_land_in_the_file_the_keeper_reads_and_other_keys_stay() {
@@ -292,12 +290,26 @@ mod tests {
     }
 
     #[test]
-    fn a_proxy_is_shown_without_its_password() {
-        assert_eq!(
-            proxy_shown("http://me:s3cret@proxy.corp:3128"),
-            "http://proxy.corp:3128"
+    fn aws_keys_are_set_and_removed_in_their_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "[aws]\nno_proxy = \"localhost\" # mine\n").unwrap();
+        let aws = |key, value: &str| SettingChange::Aws {
+            key,
+            value: value.into(),
+        };
+        apply(&path, &aws(AwsKey::ConfigFile, "~/work/config")).unwrap();
+        apply(&path, &aws(AwsKey::NoProxy, "localhost,.corp")).unwrap();
+        let (s, _) = read(&path).unwrap();
+        assert_eq!(s.aws.config_file.as_deref(), Some("~/work/config"));
+        assert_eq!(s.aws.no_proxy.as_deref(), Some("localhost,.corp"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("no_proxy = \"localhost,.corp\" # mine"),
+            "{text}"
         );
-        assert_eq!(proxy_shown("proxy.corp:3128"), "proxy.corp:3128");
+        apply(&path, &aws(AwsKey::ConfigFile, " ")).unwrap();
+        assert_eq!(read(&path).unwrap().0.aws.config_file, None, "removed");
     }
 
     #[test]

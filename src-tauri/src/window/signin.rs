@@ -22,6 +22,7 @@ use super::Shared;
 use super::dto::{SignInEvent, SignInMethod};
 use super::error::WindowError;
 use super::view::error;
+use crate::home::Home;
 
 /// The window's side of a sign-in.
 struct WindowUi<'a> {
@@ -101,10 +102,11 @@ async fn run(
     session: &str,
     method: SignInMethod,
 ) -> Result<(), super::dto::ErrorDto> {
+    let home = shared.home();
     let (sso, sign_env, snapshot) =
-        target(shared, session).map_err(|e| error(e.code(), &e.chain()))?;
-    let profile = active_profile(shared.env.lookup());
-    let aws = service::aws_for(&shared.paths, &sign_env, &snapshot, &sso, &profile)
+        target(&home, session).map_err(|e| error(e.code(), &e.chain()))?;
+    let profile = active_profile(home.env.lookup());
+    let aws = service::aws_for(&home.paths, &sign_env, &snapshot, &sso, &profile)
         .await
         .map_err(|e| error(e.code(), &e.to_string()))?;
     let store = sign_env.store();
@@ -128,20 +130,21 @@ async fn run(
         .await
         .map_err(|e| error(e.code(), &e.to_string()))?;
     tracing::info!(target = %signed.target, "signed in");
-    service::tell_keeper(&sign_env, &shared.paths, sso.name());
+    service::tell_keeper(&sign_env, &home.paths, sso.name());
     Ok(())
 }
 
 /// Signs out of `session` and tells the keeper, which removes the keys it
 /// wrote for it.
 pub async fn sign_out(shared: &Shared, session: &str) -> Result<(), WindowError> {
-    let (sso, sign_env, snapshot) = target(shared, session)?;
-    let profile = active_profile(shared.env.lookup());
+    let home = shared.home();
+    let (sso, sign_env, snapshot) = target(&home, session)?;
+    let profile = active_profile(home.env.lookup());
     let failed = |message: String| WindowError::SignOut {
         session: session.to_owned(),
         message,
     };
-    let aws = service::aws_for(&shared.paths, &sign_env, &snapshot, &sso, &profile)
+    let aws = service::aws_for(&home.paths, &sign_env, &snapshot, &sso, &profile)
         .await
         .map_err(|e| failed(format!("{e} [{}]", e.code())))?;
     match signin::logout(&aws, &sign_env.store(), &sso).await {
@@ -149,7 +152,7 @@ pub async fn sign_out(shared: &Shared, session: &str) -> Result<(), WindowError>
         Ok(SignedOut::NotSignedIn) => return Ok(()),
         Err(e) => return Err(failed(format!("{e} [{}]", e.code()))),
     }
-    let path = socket::socket_path(&sign_env.state_dir, &shared.paths);
+    let path = socket::socket_path(&sign_env.state_dir, &home.paths);
     if let Ok(Some(mut client)) = Client::connect(&path) {
         let request = Request::SignedOut {
             session: session.to_owned(),
@@ -162,14 +165,14 @@ pub async fn sign_out(shared: &Shared, session: &str) -> Result<(), WindowError>
 }
 
 fn target(
-    shared: &Shared,
+    home: &Home,
     session: &str,
 ) -> Result<(SsoTarget, SignInEnv, leasekeeper_engine::snapshot::Snapshot), WindowError> {
-    let snapshot = load::snapshot(&aws_files::read(&shared.paths));
+    let snapshot = load::snapshot(&aws_files::read(&home.paths));
     let sso = signin::target::select(&snapshot.set, Some(session), None)
         .or_else(|_| signin::target::select(&snapshot.set, None, Some(session)))
         .map_err(|_| WindowError::UnknownSession(session.to_owned()))?;
-    let sign_env = SignInEnv::from_env(shared.env.lookup(), &shared.paths).map_err(|e| {
+    let sign_env = leasekeeper_service::sign_in_env(&home.env, &home.paths).map_err(|e| {
         WindowError::BadValue {
             field: "environment".into(),
             message: format!("{e} [{}]", e.code()),

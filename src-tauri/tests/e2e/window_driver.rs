@@ -209,8 +209,13 @@ impl Window {
         });
     }
 
-    /// Types `text` into the element `css` (after clearing it).
+    /// Types `text` into the element `css` (after clearing it), scrolled
+    /// to the middle of the window first.
     pub fn type_into(&self, css: &str, text: &str) {
+        let selector = serde_json::to_string(css).expect("a string");
+        self.js(&format!(
+            "const e = document.querySelector({selector}); if (e) e.scrollIntoView({{block: 'center'}}); return true"
+        ));
         self.rt.block_on(async {
             let e = self
                 .client()

@@ -77,8 +77,8 @@ fn settings_changed_in_the_window_persist_across_a_restart() {
         "return document.querySelector('input[data-renew=\"dev-admin\"]')",
     );
     assert_eq!(
-        w.js("return document.getElementById('proxy').textContent"),
-        "http://127.0.0.1:9"
+        w.js("return document.querySelector('[data-aws-in-use=\"httpsProxy\"]').textContent"),
+        "In use: http://127.0.0.1:9 (from HTTPS_PROXY)"
     );
     assert_eq!(
         w.js("return document.body.innerText.includes('s3cret')"),

@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::sync::Mutex;
 
-use leasekeeper_aws::{Aws, AwsSettings};
+use leasekeeper_aws::{Aws, AwsSettings, Proxy};
 use leasekeeper_engine::ports::{Clock, DeviceCodePrompt, Interaction, Notice};
 use leasekeeper_engine::signin::{self, LoginOptions, SignInPorts, SignedIn, SsoTarget, TimeScale};
 use leasekeeper_host::clock::{OsRandom, SystemClock};
@@ -89,6 +89,7 @@ pub async fn start(adjust: impl FnOnce(&mut SandboxConfig)) -> Env {
         region: "us-east-1".into(),
         profile: Some("sb".into()),
         ca_bundle,
+        proxy: Proxy::Environment,
         files: Some((config, dir.path().join("credentials"))),
     })
     .await

@@ -2,7 +2,7 @@
 //! SDK's own resolution (also for the authorize URL), HTTPS trusted through
 //! a CA bundle only, and AWS errors mapped to the engine's codes.
 
-use leasekeeper_aws::{Aws, AwsSettings};
+use leasekeeper_aws::{Aws, AwsSettings, Proxy};
 use leasekeeper_engine::Secret;
 use leasekeeper_engine::ports::{
     AuthorizeRequest, AwsError, RegisterClientRequest, RegistrationKind, SsoOidc, SsoPortal,
@@ -74,6 +74,7 @@ async fn https_is_trusted_through_the_ca_bundle_only() {
         region: "us-east-1".into(),
         profile: Some("sb".into()),
         ca_bundle: None,
+        proxy: Proxy::Environment,
         files: Some((
             env.dir.path().join("config"),
             env.dir.path().join("credentials"),
@@ -93,10 +94,78 @@ async fn https_is_trusted_through_the_ca_bundle_only() {
         region: "us-east-1".into(),
         profile: None,
         ca_bundle: Some(bad),
+        proxy: Proxy::Environment,
         files: None,
     })
     .await
     .unwrap_err();
     assert_eq!(e.code(), "bad_ca_bundle");
     assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+}
+
+/// The clients of `env`'s sandbox through `proxy`.
+async fn through(env: &Env, proxy: Proxy) -> Result<Aws, leasekeeper_aws::SetupError> {
+    Aws::load(&AwsSettings {
+        region: "us-east-1".into(),
+        profile: Some("sb".into()),
+        ca_bundle: Some(env.dir.path().join("ca.pem")),
+        proxy,
+        files: Some((
+            env.dir.path().join("config"),
+            env.dir.path().join("credentials"),
+        )),
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_the_settings_name_carries_every_call_unless_no_proxy_says_otherwise() {
+    let env = start(|c| c.tls = true).await;
+    let proxy = leasekeeper_sandbox::ConnectProxy::start().unwrap();
+    let named = |no_proxy: Option<&str>| Proxy::Https {
+        url: proxy.url().to_owned(),
+        no_proxy: no_proxy.map(str::to_owned),
+    };
+    let aws = through(&env, named(None)).await.unwrap();
+    aws.register_client(&request(RegistrationKind::DeviceCode))
+        .await
+        .expect("through the proxy");
+    let addr = env.sb.addr().to_string();
+    let seen = proxy.seen();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|t| *t == addr),
+        "tunnels to the sandbox only: {seen:?}"
+    );
+
+    proxy.clear();
+    let aws = through(&env, named(Some("127.0.0.1"))).await.unwrap();
+    aws.register_client(&request(RegistrationKind::DeviceCode))
+        .await
+        .expect("straight to the sandbox");
+    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+
+    let e = through(
+        &env,
+        Proxy::Https {
+            url: "proxy.corp:3128".into(),
+            no_proxy: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), "bad_proxy");
+    let e = through(
+        &env,
+        Proxy::Https {
+            url: "http://me:hunter2@proxy.corp:99999".into(),
+            no_proxy: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), "bad_proxy");
+    assert!(
+        e.to_string().contains("http://proxy.corp:99999") && !e.to_string().contains("hunter2"),
+        "{e}"
+    );
 }

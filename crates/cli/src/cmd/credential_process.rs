@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use leasekeeper_aws::{Aws, AwsSettings};
+use leasekeeper_aws::{Aws, AwsSettings, Proxy};
 use leasekeeper_engine::resolve::ResolveError;
 use leasekeeper_host::credential_process::{self, ProcessError, Request};
 use leasekeeper_host::keeper::Connect;
@@ -46,6 +46,7 @@ impl Connect for ProcessConnect {
             region: region.to_owned(),
             profile: None,
             ca_bundle: self.ca_bundle.clone(),
+            proxy: Proxy::Environment,
             files: Some(self.files.clone()),
         };
         Aws::load(&settings).await.map_err(|e| e.to_string())

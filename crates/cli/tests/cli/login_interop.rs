@@ -5,9 +5,7 @@
 //! through an HTTPS proxy; a corrupt file replaced by the next sign-in; and
 //! no secret in a full sign-in's trace-level log.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use leasekeeper_sandbox::ConnectProxy;
 
 use super::login_harness::*;
 
@@ -123,75 +121,28 @@ fn over_https_the_sandbox_ca_comes_from_the_environment_or_the_profile() {
     );
 }
 
-/// A CONNECT proxy on 127.0.0.1 that records the tunnels it opens.
-fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(mut client) = client else { break };
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
-                let Some(target) = head
-                    .strip_prefix("CONNECT ")
-                    .and_then(|r| r.split(' ').next())
-                else {
-                    return;
-                };
-                log.lock().unwrap().push(target.to_owned());
-                let Ok(server) = TcpStream::connect(target) else {
-                    return;
-                };
-                if client
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                    .is_err()
-                {
-                    return;
-                }
-                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || std::io::copy(&mut s2, &mut c2));
-                let mut server = server;
-                let _ = std::io::copy(&mut client, &mut server);
-            });
-        }
-    });
-    (url, seen)
-}
-
 #[test]
 fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
     let w = World::start(|c| {
         c.auto_approve = true;
         c.tls = true;
     });
-    let (proxy, seen) = connect_proxy();
-    let (exit, stderr, _) = login(&w, &[("HTTPS_PROXY", proxy.as_str())]);
+    let proxy = ConnectProxy::start().unwrap();
+    let (exit, stderr, _) = login(&w, &[("HTTPS_PROXY", proxy.url())]);
     assert_eq!(exit, 0, "{stderr}");
     let addr = w.sb.addr().to_string();
     assert!(
-        seen.lock().unwrap().contains(&addr),
+        proxy.seen().contains(&addr),
         "every call tunnels through the proxy: {:?}",
-        seen.lock().unwrap()
+        proxy.seen()
     );
-    seen.lock().unwrap().clear();
+    proxy.clear();
     let (exit, stderr, _) = login(
         &w,
-        &[("HTTPS_PROXY", proxy.as_str()), ("NO_PROXY", "127.0.0.1")],
+        &[("HTTPS_PROXY", proxy.url()), ("NO_PROXY", "127.0.0.1")],
     );
     assert_eq!(exit, 0, "{stderr}");
-    assert!(
-        seen.lock().unwrap().is_empty(),
-        "{:?}",
-        seen.lock().unwrap()
-    );
+    assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
 }
 
 #[test]

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::parse_duration;
 use super::{
-    DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
+    AwsEnvSettings, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
     MFA_SESSION_RANGE, MfaSettings, NotificationSettings, ProfileSettings, RenewSettings,
     SESSION_LENGTH_RANGE, SessionSettings, Settings, SettingsError, WarningSettings,
 };
@@ -38,6 +38,7 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
             "notifications",
             "sso_sessions",
             "profiles",
+            "aws",
         ]
         .contains(&name)
         {
@@ -52,6 +53,7 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
             "mfa" => r.mfa(table, &mut settings.mfa),
             "warnings" => r.warnings(table, &mut settings.warnings),
             "notifications" => r.notifications(table, &mut settings.notifications),
+            "aws" => r.aws(table, &mut settings.aws),
             "sso_sessions" => r.each(table, name, |r, path, t| {
                 let s = r.session(path, t);
                 settings.sso_sessions.insert(path_tail(path), s);
@@ -176,6 +178,38 @@ impl Reader<'_> {
                 "enabled" => self.bool(&field, v, &mut into.enabled),
                 _ => self.unknown(&field, key),
             }
+        }
+    }
+
+    fn aws(&mut self, table: &DeTable<'_>, into: &mut AwsEnvSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("aws.{}", key.get_ref());
+            let slot = match key.get_ref().as_ref() {
+                "config_file" => &mut into.config_file,
+                "credentials_file" => &mut into.credentials_file,
+                "ca_bundle" => &mut into.ca_bundle,
+                "https_proxy" => &mut into.https_proxy,
+                "no_proxy" => &mut into.no_proxy,
+                _ => {
+                    self.unknown(&field, key);
+                    continue;
+                }
+            };
+            let Some(text) = v.get_ref().as_str() else {
+                self.wrong(&field, v, "text in quotes");
+                continue;
+            };
+            let text = text.trim();
+            if field == "aws.https_proxy" && crate::proxy::check_url(text).is_err() {
+                self.wrong(
+                    &field,
+                    v,
+                    "a proxy address such as \"http://proxy.corp:3128\"",
+                );
+                continue;
+            }
+            // An empty value is the same as none: the variable applies.
+            *slot = (!text.is_empty()).then(|| text.to_owned());
         }
     }
 

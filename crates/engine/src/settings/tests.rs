@@ -250,3 +250,38 @@ fn notifications_are_on_unless_the_file_turns_them_off() {
         [("settings_wrong_type", 2), ("settings_unknown_key", 3)]
     );
 }
+
+#[test]
+fn the_aws_table_is_read_and_a_bad_proxy_is_refused_by_line() {
+    let text = "[aws]\nconfig_file = \"~/work/aws-config\"\ncredentials_file = \"\"\nca_bundle = \"/etc/corp.pem\"\nhttps_proxy = \"http://me:pw@proxy.corp:3128\"\nno_proxy = \"localhost,.corp\"\n";
+    let (s, errors) = Settings::parse(text);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s.aws.config_file.as_deref(), Some("~/work/aws-config"));
+    assert_eq!(s.aws.credentials_file, None, "empty is unset");
+    assert_eq!(s.aws.ca_bundle.as_deref(), Some("/etc/corp.pem"));
+    assert_eq!(
+        s.aws.https_proxy.as_deref(),
+        Some("http://me:pw@proxy.corp:3128")
+    );
+    assert_eq!(s.aws.no_proxy.as_deref(), Some("localhost,.corp"));
+    assert!(!format!("{s:?}").contains(":pw@"), "no password in Debug");
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(
+        !json.contains(":pw@") && json.contains("http://proxy.corp:3128"),
+        "{json}"
+    );
+
+    let (s, errors) = Settings::parse(
+        "[aws]\n\nhttps_proxy = \"proxy.corp:3128\"\nconfig_file = 3\nregion = \"x\"\n",
+    );
+    assert_eq!(s.aws, AwsEnvSettings::default());
+    let found: Vec<(u32, &str)> = errors.iter().map(|e| (e.line(), e.code())).collect();
+    assert_eq!(
+        found,
+        [
+            (3, "settings_wrong_type"),
+            (4, "settings_wrong_type"),
+            (5, "settings_unknown_key")
+        ]
+    );
+}
