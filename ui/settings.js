@@ -107,7 +107,8 @@ function fillAws(fields, editable) {
       });
       box.append(el("label", { for: id, text: label }), el("div", {}, input, el("p", { class: "in-use", id: `${id}-in-use`, "data-aws-in-use": f.key })));
     }
-    if (document.activeElement !== input) input.value = f.setting;
+    // A proxy address may have been typed with a password: shown without it once saved.
+    if (document.activeElement !== input || f.key === "httpsProxy") input.value = f.setting;
     input.disabled = !editable;
     box.querySelector(`[data-aws-in-use="${f.key}"]`).textContent =
       `In use: ${f.inEffect ?? NOTHING[f.key] ?? "none"} (${source(f)})`;

@@ -288,6 +288,7 @@ fn line_of(view: &ProfileView) -> Option<KeeperLine> {
         state: renewal_state(&view.state)?,
         failing: view.last_error.is_some(),
         expires_at: view.expires_at,
+        act_by: view.mfa_session_ends_at,
     })
 }
 
@@ -299,6 +300,7 @@ pub fn line_of_event(event: &EngineEvent) -> Option<KeeperLine> {
             state: renewal.state,
             failing: renewal.last_error.is_some(),
             expires_at: renewal.expires_at,
+            act_by: renewal.mfa_session_ends_at,
         }),
         _ => None,
     }
@@ -314,11 +316,16 @@ pub fn line_of_remote(event: &serde_json::Value) -> Option<KeeperLine> {
         profile: renewal.get("profile")?.as_str()?.to_owned(),
         state: renewal_state(renewal.get("state")?.as_str()?)?,
         failing: renewal.get("last_error").is_some_and(|e| !e.is_null()),
-        expires_at: renewal
-            .get("expires_at")
-            .and_then(|e| e.as_str())
-            .and_then(|e| OffsetDateTime::parse(e, &Rfc3339).ok()),
+        expires_at: time_of(renewal, "expires_at"),
+        act_by: time_of(renewal, "mfa_session_ends_at"),
     })
+}
+
+fn time_of(renewal: &serde_json::Value, key: &str) -> Option<OffsetDateTime> {
+    renewal
+        .get(key)
+        .and_then(|e| e.as_str())
+        .and_then(|e| OffsetDateTime::parse(e, &Rfc3339).ok())
 }
 
 #[cfg(test)]
@@ -334,6 +341,7 @@ mod tests {
                 "profile": "dev", "section": "dev", "node": "sso-role:corp/1/Admin",
                 "state": "retrying", "expires_at": "2026-11-22T11:00:00Z", "renewed_at": null,
                 "next_renewal_at": null, "waiting_on": null,
+                "mfa_session_ends_at": "2026-11-22T20:00:00Z",
                 "last_error": {"code": "Throttling", "message": "rate exceeded", "retry": true},
                 "notes": []
             }
@@ -345,6 +353,7 @@ mod tests {
                 state: RenewalState::Retrying,
                 failing: true,
                 expires_at: Some(time::macros::datetime!(2026-11-22 11:00 UTC)),
+                act_by: Some(time::macros::datetime!(2026-11-22 20:00 UTC)),
             })
         );
         let other = serde_json::json!({"event": "login_needed", "session": "corp"});
@@ -365,6 +374,7 @@ mod tests {
             expires_at: None,
             renewed_at: None,
             next_renewal_at: None,
+            mfa_session_ends_at: None,
             last_error: None,
         };
         assert_eq!(
@@ -374,6 +384,7 @@ mod tests {
                 state: RenewalState::NeedsLogin,
                 failing: false,
                 expires_at: None,
+                act_by: None,
             })
         );
     }

@@ -49,6 +49,9 @@ pub enum WindowError {
     Browser(String),
     #[error("cannot hand the MFA code to the keeper: {0}")]
     Mfa(String),
+    /// Another writer holds the settings file's lock.
+    #[error("{message}")]
+    Lock { message: String },
     #[error("saved, but the keeper has not moved to the new AWS files yet: it will shortly")]
     Busy,
 }
@@ -71,6 +74,7 @@ impl WindowError {
             WindowError::NoAddress => "window_no_address",
             WindowError::Browser(_) => "window_browser",
             WindowError::Busy => "window_busy",
+            WindowError::Lock { .. } => "window_lock",
             WindowError::Mfa(_) => "window_mfa",
         }
     }

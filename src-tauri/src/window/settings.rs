@@ -2,16 +2,19 @@
 //! (`settings.toml`, see [`leasekeeper_engine::settings`]). A change is
 //! checked and edited into the file in place: every byte it does not change
 //! (comments, key order, unknown keys) stays. A file that does not parse is
-//! never written. The file is replaced atomically, owner-only, and the
-//! keeper, which re-reads it every tick, applies the change at once.
+//! never written. The edit is made under the file's sidecar lock and the
+//! file replaced atomically, owner-only, as every file Leasekeeper writes;
+//! the keeper, which re-reads it every tick, applies the change at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leasekeeper_engine::lease::Lease;
 use leasekeeper_engine::resolve::StepView;
 use leasekeeper_engine::settings::{
     MAX_WARNING_LEAD, SESSION_LENGTH_RANGE, Settings, format_duration, parse_duration,
 };
+use leasekeeper_host::atomic;
+use leasekeeper_host::lock::FileLock;
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use super::dto::{ProfileSettingsDto, SessionDto, SettingChange, SettingsDto};
@@ -41,8 +44,14 @@ pub fn read(path: &Path) -> Result<(Settings, DocumentMut), WindowError> {
     Ok((Settings::parse(&text).0, doc))
 }
 
+/// The longest an edit waits for another writer of the file.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Applies `change` to the file at `path`.
 pub fn apply(path: &Path, change: &SettingChange) -> Result<(), WindowError> {
+    let _lock = FileLock::acquire(path, LOCK_WAIT).map_err(|e| WindowError::Lock {
+        message: e.to_string(),
+    })?;
     let (_, mut doc) = read(path)?;
     let table = doc.as_table_mut();
     match change {
@@ -170,22 +179,10 @@ fn set(table: &mut Table, key: &str, mut value: Value) {
 
 /// Replaces the file atomically (a temporary file beside it, then a rename).
 fn write(path: &Path, text: &str) -> Result<(), WindowError> {
-    let err = |source| WindowError::Write {
+    atomic::write_atomic(path, text.as_bytes()).map_err(|source| WindowError::Write {
         path: path.to_owned(),
         source,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let tmp: PathBuf = dir.join(format!(".settings.toml.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(err)?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(err)?;
-    file.sync_all().map_err(err)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(err)
+    })
 }
 
 /// The settings as the window shows them.

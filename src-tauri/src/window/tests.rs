@@ -105,3 +105,67 @@ fn the_dtos_cross_in_the_shapes_the_front_end_reads() {
         serde_json::from_str::<SignInArgs>(r#"{"session":"corp","method":"telepathy"}"#).is_err()
     );
 }
+
+#[test]
+fn under_a_time_scale_the_words_follow_the_colour() {
+    let paths = example_home();
+    let snapshot = leasekeeper_engine::load::snapshot(&leasekeeper_host::aws_files::read(&paths));
+    let at = |now: OffsetDateTime, scale: f64| {
+        view(&ViewInput {
+            paths: &paths,
+            snapshot: &snapshot,
+            lines: &BTreeMap::new(),
+            renewals: &BTreeMap::new(),
+            attached_pid: None,
+            scale,
+            settings: &Settings::default(),
+            now,
+        })
+    };
+    // A lease with a deadline, looked at ten minutes before it.
+    let far_past = OffsetDateTime::UNIX_EPOCH + time::Duration::days(365 * 30);
+    let row = at(far_past, 1.0)
+        .groups
+        .into_iter()
+        .flat_map(|g| g.rows)
+        .find(|r| r.deadline_ms.is_some() && r.tone != "needs_you" && r.tone != "error")
+        .expect("the example home has a lease with a deadline");
+    let deadline =
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.deadline_ms.unwrap()) * 1_000_000)
+            .unwrap();
+    let now = deadline - time::Duration::minutes(10);
+    let find = |scale| {
+        at(now, scale)
+            .groups
+            .into_iter()
+            .flat_map(|g| g.rows)
+            .find(|r| r.profile == row.profile)
+            .unwrap()
+    };
+    let real = find(1.0);
+    assert_eq!(
+        (real.state.as_str(), real.tone.as_str()),
+        ("expiring", "expiring")
+    );
+    // At 60x, 15 minutes of warning are 15 seconds: ten minutes left is fine.
+    let scaled = find(60.0);
+    assert_eq!(
+        (scaled.state.as_str(), scaled.tone.as_str()),
+        ("fresh", "ok")
+    );
+}
+
+#[test]
+fn an_aws_setting_crosses_as_the_front_end_sends_it() {
+    let c: SettingChange = serde_json::from_str(
+        r#"{"change":"aws","key":"httpsProxy","value":"http://proxy.corp:3128"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        c,
+        SettingChange::Aws {
+            key: super::dto::AwsKey::HttpsProxy,
+            value: "http://proxy.corp:3128".into()
+        }
+    );
+}

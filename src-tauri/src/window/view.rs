@@ -132,8 +132,11 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
         .sso
         .as_ref()
         .map(|s| s.session.clone().unwrap_or_else(|| s.start_url.clone()));
-    let deadline = lease.action_needed_at;
+    // An MFA session the keeper renews through: the next code is due at its end.
+    let mfa_end = renewal.and_then(|r| r.mfa_session_ends_at);
+    let deadline = mfa_end.or(lease.action_needed_at);
     let span = match (&session, renewal) {
+        _ if mfa_end.is_some() => Some(input.settings.mfa.session_duration / input.scale),
         (Some(s), _) => Some(input.settings.session_length(s) / input.scale),
         (None, Some(r)) => match (r.renewed_at, r.expires_at) {
             (Some(a), Some(b)) if b > a => Some(b - a),
@@ -162,6 +165,9 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
             }
             // The keeper holds keys the files do not show: timed, not lapsed.
             (LeaseState::Expired, Left::Time(_)) => "fresh".to_owned(),
+            // The words follow the colour: under a time scale (the demo) the
+            // files' view uses the unscaled lead, the tone the scaled one.
+            (LeaseState::Expiring, Left::Time(_)) if tone == "ok" => "fresh".to_owned(),
             _ => lease.state.as_str().to_owned(),
         },
         tone: tone.to_owned(),

@@ -109,32 +109,40 @@ impl<'b> Menu<'b> {
     }
 
     /// Clicks entry `id`.
-    pub fn click(&self, id: i32) {
-        self.bus
-            .rt
-            .block_on(self.conn.call_method(
-                Some(self.service.as_str()),
-                self.path.as_str(),
-                Some(IFACE),
-                "Event",
-                &(id, "clicked", Variant::from(0i32), 0u32),
-            ))
-            .unwrap_or_else(|e| panic!("clicking menu entry {id} failed: {e}"));
+    fn try_click(&self, id: i32) -> zbus::Result<zbus::Message> {
+        self.bus.rt.block_on(self.conn.call_method(
+            Some(self.service.as_str()),
+            self.path.as_str(),
+            Some(IFACE),
+            "Event",
+            &(id, "clicked", Variant::from(0i32), 0u32),
+        ))
     }
 
-    /// Clicks the visible, enabled entry labelled exactly `label`.
+    /// Clicks the visible, enabled entry labelled exactly `label`. A menu
+    /// rebuilt between reading it and the click (a lease appeared) gives
+    /// its entries new ids: read again and click again, as a person would.
     pub fn click_label(&self, label: &str) {
-        let rows = self.rows();
-        let row = rows
-            .iter()
-            .find(|r| r.visible && r.enabled && r.label == label)
-            .unwrap_or_else(|| {
-                panic!(
-                    "no enabled menu entry {label:?}; the menu shows:\n{}",
-                    render(&rows)
-                )
-            });
-        self.click(row.id);
+        for _ in 0..5 {
+            let rows = self.rows();
+            let row = rows
+                .iter()
+                .find(|r| r.visible && r.enabled && r.label == label)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no enabled menu entry {label:?}; the menu shows:\n{}",
+                        render(&rows)
+                    )
+                });
+            match self.try_click(row.id) {
+                Ok(_) => return,
+                Err(e) if e.to_string().contains("does not refer to a menu item") => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("clicking menu entry {label:?} failed: {e}"),
+            }
+        }
+        panic!("the menu kept changing under the click on {label:?}");
     }
 }
 

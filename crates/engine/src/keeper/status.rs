@@ -59,6 +59,10 @@ pub struct ProfileRenewal {
     pub renewed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub next_renewal_at: Option<OffsetDateTime>,
+    /// When the MFA session its chain renews through ends: the next time
+    /// the person must give a code (none for chains without one).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub mfa_session_ends_at: Option<OffsetDateTime>,
     /// The node up the chain that needs the person, when one does.
     pub waiting_on: Option<NodeId>,
     pub last_error: Option<Failure>,
@@ -110,6 +114,7 @@ impl KeeperState {
             (_, None) => RenewalState::Pending,
         };
         let mut notes = Vec::new();
+        let mut mfa_session_ends_at = None;
         if let Some(node) = lineage.first() {
             if let Some(asked) = node.capped_from {
                 notes.push(format!(
@@ -120,6 +125,7 @@ impl KeeperState {
                 .iter()
                 .find(|n| matches!(n.kind, super::graph::NodeKind::MfaSession { .. }));
             if let Some(end) = session.and_then(|n| self.expiry(n)).filter(|t| *t > now) {
+                mfa_session_ends_at = Some(end);
                 notes.push(format!(
                     "renews without an MFA code until the MFA session ends at {}",
                     crate::timefmt::format_z(end)
@@ -140,6 +146,7 @@ impl KeeperState {
             expires_at: st.held.map(|h| h.expires_at),
             renewed_at: st.held.map(|h| h.obtained_at),
             next_renewal_at: st.held.map(|h| h.due_at),
+            mfa_session_ends_at,
             waiting_on: blocked.map(|(id, _)| id),
             last_error: st.last_error,
             notes,

@@ -64,6 +64,9 @@ pub struct KeeperLine {
     pub failing: bool,
     /// When the keys the keeper holds for it expire.
     pub expires_at: Option<OffsetDateTime>,
+    /// When the person must next act for it by the keeper's knowledge (the
+    /// end of the MFA session it renews through).
+    pub act_by: Option<OffsetDateTime>,
 }
 
 impl KeeperLine {
@@ -205,9 +208,10 @@ fn standing<'a>(
 /// What a lease's line says and the icon it calls for at `now`, from the
 /// files' view of the lease and the keeper's of its renewal. While the
 /// keeper holds fresh keys for the profile, the line counts down to the
-/// next time the person must act (an MFA session's or a sign-in's end as
-/// the files tell it, else the end of the keys the keeper holds), never
-/// `expired`: the files may not show the keys the keeper keeps.
+/// next time the person must act (the MFA session's end the keeper knows,
+/// a sign-in's end as the files tell it, else the end of the keys the
+/// keeper holds), never `expired`: the files may not show the keys the
+/// keeper keeps.
 pub fn left_of(
     lease: &Lease,
     keeper: Option<&KeeperLine>,
@@ -231,9 +235,11 @@ pub fn left_of(
         } else if lease.state == LeaseState::Error {
             (Left::Error, IconState::Error)
         } else if let Some(k) = held {
+            let secs = |t: OffsetDateTime| (t - now).whole_seconds().max(1);
+            let by_keeper = k.act_by.filter(|t| *t > now).map(secs);
             let by_files = lease.seconds_left(now).filter(|s| *s > 0);
-            let by_keys = k.expires_at.map(|e| (e - now).whole_seconds().max(1));
-            match by_files.or(by_keys) {
+            let by_keys = k.expires_at.map(secs);
+            match by_keeper.or(by_files).or(by_keys) {
                 Some(s) => timed(s),
                 None => (Left::NoExpiry, IconState::Ok),
             }

@@ -187,18 +187,21 @@ fn the_keepers_view_turns_lines_to_mfa_codes_lapses_and_failures() {
             state: RenewalState::NeedsMfaCode,
             failing: false,
             expires_at: None,
+            act_by: None,
         },
         KeeperLine {
             profile: "prod".into(),
             state: RenewalState::Retrying,
             failing: true,
             expires_at: None,
+            act_by: None,
         },
         KeeperLine {
             profile: "dev".into(),
             state: renewal_state("lapsed").expect("a known state"),
             failing: false,
             expires_at: None,
+            act_by: None,
         },
     ];
     let m = menu(&leases, &keeper, LEAD);
@@ -289,6 +292,7 @@ fn kept(profile: &str, state: RenewalState, expires_at: OffsetDateTime) -> Keepe
         state,
         failing: false,
         expires_at: Some(expires_at),
+        act_by: None,
     }
 }
 
@@ -364,5 +368,30 @@ fn a_kept_role_counts_down_to_the_next_time_the_person_must_act() {
     assert_eq!(
         left_for(&signed_out, "dev", &keys),
         (Left::SignIn, IconState::NeedsYou)
+    );
+}
+
+#[test]
+fn a_role_renewing_through_an_mfa_session_counts_down_to_the_sessions_end() {
+    // deploy's keys last an hour; the MFA session they renew from, 11 more.
+    let leases = leases_of(CONFIG, &credentials(NOW + Duration::hours(3)), vec![]);
+    let mut keys = kept("deploy", RenewalState::Fresh, NOW + Duration::minutes(55));
+    keys.act_by = Some(NOW + Duration::hours(11));
+    assert_eq!(
+        left_for(&leases, "deploy", &keys),
+        (Left::Time(11 * 3600), IconState::Ok),
+        "the next code is due at the session's end, not the keys'"
+    );
+    keys.act_by = Some(NOW + Duration::minutes(10));
+    assert_eq!(
+        left_for(&leases, "deploy", &keys),
+        (Left::Time(10 * 60), IconState::Expiring),
+        "a session about to end warns"
+    );
+    keys.act_by = Some(NOW - Duration::minutes(1));
+    assert_eq!(
+        left_for(&leases, "deploy", &keys),
+        (Left::Time(55 * 60), IconState::Ok),
+        "an ended session: the keys still held count"
     );
 }

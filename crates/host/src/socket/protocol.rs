@@ -131,6 +131,10 @@ pub struct ProfileView {
     pub renewed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub next_renewal_at: Option<OffsetDateTime>,
+    /// When the MFA session the chain renews through ends (absent from
+    /// older keepers).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub mfa_session_ends_at: Option<OffsetDateTime>,
     pub last_error: Option<ErrorView>,
 }
 
@@ -150,6 +154,7 @@ impl From<&ProfileRenewal> for ProfileView {
             expires_at: r.expires_at,
             renewed_at: r.renewed_at,
             next_renewal_at: r.next_renewal_at,
+            mfa_session_ends_at: r.mfa_session_ends_at,
             last_error: r.last_error.as_ref().map(|f| ErrorView {
                 code: f.code.clone(),
                 message: f.message.clone(),

@@ -33,6 +33,7 @@ fn renewal(profile: &str, state: &str, renewed_at: Option<i64>) -> ProfileView {
         expires_at: at.map(|t| t + Duration::from_secs(3600)),
         renewed_at: at,
         next_renewal_at: at.map(|t| t + Duration::from_secs(1800)),
+        mfa_session_ends_at: None,
         last_error: None,
     }
 }
