@@ -12,7 +12,7 @@ function status(text) {
 async function change(c) {
   try {
     const s = await call("change_setting", { change: c });
-    fill(s);
+    fill(s, c.change === "aws" ? c.key : null);
     status("Saved");
     return true;
   } catch (e) {
@@ -30,13 +30,14 @@ export async function loadSettings() {
   }
 }
 
-function fill(s) {
+// `saved`: the AWS field just saved, shown as the settings now hold it.
+function fill(s, saved = null) {
   if (document.activeElement !== $("leads")) $("leads").value = s.leads.join(", ");
   $("notifications").checked = s.notifications;
   $("autostart").checked = s.startAtLogin;
   $("autostart-path").textContent = s.autostartPath ? `Entry: ${s.autostartPath}` : "No home folder: cannot start at login";
   $("settings-path").textContent = s.path ?? "—";
-  fillAws(s.aws, s.awsEditable);
+  fillAws(s.aws, s.awsEditable, saved);
   const sessions = $("sessions-table").tBodies[0];
   sessions.replaceChildren(...s.sessions.map((x) => {
     const input = el("input", { type: "text", value: x.sessionLength, "aria-label": `Session length of ${x.name}`, "data-session": x.name });
@@ -92,7 +93,7 @@ function source(f) {
 }
 
 // Built once, then updated in place so a field being typed in keeps its focus.
-function fillAws(fields, editable) {
+function fillAws(fields, editable, saved) {
   const box = $("aws-fields");
   for (const f of fields) {
     let input = box.querySelector(`input[data-aws="${f.key}"]`);
@@ -107,8 +108,8 @@ function fillAws(fields, editable) {
       });
       box.append(el("label", { for: id, text: label }), el("div", {}, input, el("p", { class: "in-use", id: `${id}-in-use`, "data-aws-in-use": f.key })));
     }
-    // A proxy address may have been typed with a password: shown without it once saved.
-    if (document.activeElement !== input || f.key === "httpsProxy") input.value = f.setting;
+    // The field just saved shows what was kept (a proxy without its password).
+    if (document.activeElement !== input || f.key === saved) input.value = f.setting;
     input.disabled = !editable;
     box.querySelector(`[data-aws-in-use="${f.key}"]`).textContent =
       `In use: ${f.inEffect ?? NOTHING[f.key] ?? "none"} (${source(f)})`;

@@ -49,8 +49,9 @@ pub enum Msg {
     /// Another launch asked this one to show itself.
     Activate,
     SignInEnded(Ended),
-    /// The settings changed: follow their `[aws]` table now, then say so.
-    FollowSettings(tokio::sync::oneshot::Sender<()>),
+    /// The settings changed: follow their `[aws]` table now, then say how
+    /// that went.
+    FollowSettings(tokio::sync::oneshot::Sender<Result<(), String>>),
     /// SIGINT or SIGTERM: quit as from the menu.
     Quit,
 }
@@ -76,6 +77,9 @@ pub struct Controller<R: Runtime> {
     base: Environment,
     /// The `[aws]` settings the home below follows.
     aws: AwsEnvSettings,
+    /// The keeper was replaced: what the old one said until the new one
+    /// says who renews is dropped.
+    stale: bool,
     paths: AwsPaths,
     env: Environment,
     scale: f64,
@@ -109,7 +113,7 @@ impl<R: Runtime> Controller<R> {
         app.manage(Ctl(tx.clone()));
         app.manage(Shown::default());
         let base = options.env.clone();
-        let aws = home::aws_settings(&base);
+        let aws = home::aws_settings(&base).unwrap_or_default();
         let home = if aws == AwsEnvSettings::default() {
             Home {
                 paths: options.paths.clone(),
@@ -168,6 +172,7 @@ impl<R: Runtime> Controller<R> {
             app: app.clone(),
             base,
             aws,
+            stale: false,
             paths: home.paths,
             env: home.env,
             scale,
@@ -214,6 +219,9 @@ impl<R: Runtime> Controller<R> {
     }
 
     fn handle(&mut self, msg: Msg) {
+        if self.stale && matches!(msg, Msg::Engine(_) | Msg::Remote(_) | Msg::View(_)) {
+            return;
+        }
         match msg {
             Msg::Engine(event) => {
                 crate::window::engine_event(&self.app, &event);
@@ -234,6 +242,7 @@ impl<R: Runtime> Controller<R> {
                 self.lines = lines.into_iter().map(|l| (l.profile.clone(), l)).collect();
             }
             Msg::Role(role) => {
+                self.stale = false;
                 if self.role != Some(role) {
                     self.lines.clear();
                 }
@@ -255,29 +264,40 @@ impl<R: Runtime> Controller<R> {
                 self.notices.send(notice);
             }
             Msg::FollowSettings(done) => {
-                self.follow_settings();
+                let followed = self.follow_settings();
                 // The window may have stopped waiting: nothing to tell then.
-                let _ = done.send(());
+                let _ = done.send(followed);
             }
             Msg::Quit => {}
         }
     }
 
     /// Starts the keeper again on other AWS files or with another CA bundle
-    /// or proxy when the settings' `[aws]` table says so.
-    fn follow_settings(&mut self) {
-        let aws = home::aws_settings(&self.base);
-        if aws == self.aws {
-            return;
-        }
-        let home = match home::home(&self.base, &aws) {
-            Ok(home) => home,
-            Err(e) => {
-                tracing::warn!(error = %e, "the settings name AWS files that cannot be used");
-                self.aws = aws;
-                return;
-            }
+    /// or proxy when the settings' `[aws]` table says so. A file that cannot
+    /// be read or is mid-edit changes nothing; a new spelling of the same
+    /// files only updates what the window shows.
+    fn follow_settings(&mut self) -> Result<(), String> {
+        let Some(aws) = home::aws_settings(&self.base) else {
+            return Ok(());
         };
+        if aws == self.aws {
+            return Ok(());
+        }
+        let current = Home {
+            paths: self.paths.clone(),
+            env: self.env.clone(),
+            aws: self.aws.clone(),
+        };
+        self.aws = aws.clone();
+        let home = home::home(&self.base, &aws).map_err(|e| {
+            tracing::warn!(error = %e, "the settings name AWS files that cannot be used");
+            e.to_string()
+        })?;
+        if home::same_connection(&current, &home) {
+            crate::window::rehomed(&self.app, &home, false);
+            self.env = home.env;
+            return Ok(());
+        }
         tracing::info!(
             config = %home.paths.config.display(),
             credentials = %home.paths.credentials.display(),
@@ -287,10 +307,10 @@ impl<R: Runtime> Controller<R> {
         if let Some(keeper) = self.keeper.take() {
             keeper.stop(STOP_WAIT);
         }
+        self.stale = true;
         self.lines.clear();
         self.role = None;
-        crate::window::rehomed(&self.app, &home);
-        self.aws = aws;
+        crate::window::rehomed(&self.app, &home, true);
         self.paths = home.paths;
         self.env = home.env;
         let started = leasekeeper_service::sign_in_env(&self.env, &self.paths)
@@ -305,8 +325,14 @@ impl<R: Runtime> Controller<R> {
                 )
             });
         match started {
-            Ok(keeper) => self.keeper = Some(keeper),
-            Err(e) => tracing::warn!(error = %e, "cannot start the keeper"),
+            Ok(keeper) => {
+                self.keeper = Some(keeper);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the keeper");
+                Err(format!("cannot start the keeper: {e:#}"))
+            }
         }
     }
 
@@ -388,7 +414,9 @@ impl<R: Runtime> Controller<R> {
     }
 
     fn refresh(&mut self) {
-        self.follow_settings();
+        if let Err(e) = self.follow_settings() {
+            tracing::warn!(error = %e, "the settings' AWS files are not followed");
+        }
         let model = self.model();
         if let Err(e) = self.native.show(&model) {
             tracing::warn!(error = %e, "cannot update the tray menu");

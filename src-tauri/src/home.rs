@@ -27,16 +27,39 @@ pub fn is_demo(base: &Environment) -> bool {
     base.var(DEMO_ENV).is_some()
 }
 
-/// The `[aws]` settings as the settings file says now (a missing or
-/// unreadable file says nothing; the demo's never count).
-pub fn aws_settings(base: &Environment) -> AwsEnvSettings {
+/// The `[aws]` settings as the settings file says now: a missing file (or
+/// the demo's) says none. `None` when the file cannot be read, a line of it
+/// does not parse, or an `[aws]` value is refused: the files in use stay,
+/// rather than moving to the defaults while the person is mid-edit.
+pub fn aws_settings(base: &Environment) -> Option<AwsEnvSettings> {
     if is_demo(base) {
-        return AwsEnvSettings::default();
+        return Some(AwsEnvSettings::default());
     }
-    settings_path(base.lookup())
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|text| Settings::parse(&text).0.aws)
-        .unwrap_or_default()
+    let Some(path) = settings_path(base.lookup()) else {
+        return Some(AwsEnvSettings::default());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(AwsEnvSettings::default());
+        }
+        Err(_) => return None,
+    };
+    let (settings, errors) = Settings::parse(&text);
+    let unsure = errors.iter().any(|e| {
+        !e.is_warning()
+            && e.field()
+                .is_none_or(|f| f == "aws" || f.starts_with("aws."))
+    });
+    (!unsure).then_some(settings.aws)
+}
+
+/// Whether `a` and `b` reach AWS the same way: the same files, CA bundle
+/// and proxy (a change of spelling alone, `~/x` for `/home/me/x`, is none).
+pub fn same_connection(a: &Home, b: &Home) -> bool {
+    a.paths == b.paths
+        && a.env.var("AWS_CA_BUNDLE") == b.env.var("AWS_CA_BUNDLE")
+        && a.env.proxy() == b.env.proxy()
 }
 
 /// The home `base` describes with `aws` laid over it.
@@ -56,15 +79,30 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
     if let Some(v) = &aws.ca_bundle {
         env.set("AWS_CA_BUNDLE", expand(v));
     }
-    if let Some(url) = &aws.https_proxy {
-        let no_proxy = aws.no_proxy.clone().or_else(|| {
-            ["NO_PROXY", "no_proxy"]
-                .into_iter()
-                .find_map(|n| base.var(n))
-                .map(|v| v.to_string_lossy().into_owned())
-        });
-        env.set_https_proxy(url, no_proxy.as_deref());
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| base.var(n))
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    // A no-proxy list alone applies to the environment's proxy.
+    let url = aws.https_proxy.clone().or_else(|| {
+        aws.no_proxy.as_ref().and(var(&[
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ]))
+    });
+    if let Some(url) = url {
+        let no_proxy = aws
+            .no_proxy
+            .clone()
+            .or_else(|| var(&["NO_PROXY", "no_proxy"]));
+        env.set_https_proxy(&url, no_proxy.as_deref());
     } else if let Some(rules) = &aws.no_proxy {
+        // No proxy at all: nothing to bypass; shells started from here see it.
         env.set("NO_PROXY", rules);
         env.set("no_proxy", rules);
     }
@@ -75,11 +113,6 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
         env,
         aws: aws.clone(),
     })
-}
-
-/// The home at start: `base` and the settings file.
-pub fn at_start(base: &Environment) -> anyhow::Result<Home> {
-    home(base, &aws_settings(base))
 }
 
 #[cfg(test)]
@@ -139,10 +172,81 @@ mod tests {
         let mut base = Environment::process();
         base.set("LEASEKEEPER_CONFIG_DIR", dir.path());
         assert_eq!(
-            aws_settings(&base).config_file.as_deref(),
+            aws_settings(&base).unwrap().config_file.as_deref(),
             Some("/elsewhere/config")
         );
         base.set(DEMO_ENV, "1");
-        assert_eq!(aws_settings(&base), AwsEnvSettings::default());
+        assert_eq!(aws_settings(&base), Some(AwsEnvSettings::default()));
+    }
+
+    #[test]
+    fn a_file_mid_edit_keeps_the_files_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.toml");
+        let mut base = Environment::process();
+        base.set("LEASEKEEPER_CONFIG_DIR", dir.path());
+        base.unset(DEMO_ENV);
+        assert_eq!(
+            aws_settings(&base),
+            Some(AwsEnvSettings::default()),
+            "no file"
+        );
+        std::fs::write(&file, "[aws]\nconfig_file = \"/x/config\"\n[renew\n").unwrap();
+        assert_eq!(aws_settings(&base), None, "a line that does not parse");
+        std::fs::write(
+            &file,
+            "[aws]\nconfig_file = \"/x/config\"\nhttps_proxy = \"proxy:1\"\n",
+        )
+        .unwrap();
+        assert_eq!(aws_settings(&base), None, "a refused [aws] value");
+        std::fs::write(
+            &file,
+            "[aws]\nconfig_file = \"/x/config\"\n[renew]\nconcurrency = 0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            aws_settings(&base).unwrap().config_file.as_deref(),
+            Some("/x/config"),
+            "a bad value elsewhere does not matter here"
+        );
+    }
+
+    #[test]
+    fn a_no_proxy_list_alone_applies_to_the_environments_proxy() {
+        let mut base = Environment::process();
+        for name in [
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_CA_BUNDLE",
+            "https_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            base.unset(name);
+        }
+        base.set("HOME", "/home/me");
+        base.set("HTTPS_PROXY", "http://shell-proxy:3128");
+        let aws = AwsEnvSettings {
+            no_proxy: Some(".corp".into()),
+            ..AwsEnvSettings::default()
+        };
+        let h = home(&base, &aws).unwrap();
+        assert_eq!(
+            *h.env.proxy(),
+            leasekeeper_engine::proxy::Proxy::Https {
+                url: "http://shell-proxy:3128".into(),
+                no_proxy: Some(".corp".into()),
+            }
+        );
+        let same = home(&base, &AwsEnvSettings::default()).unwrap();
+        assert!(!same_connection(&h, &same));
+        let spelled = AwsEnvSettings {
+            config_file: Some("~/.aws/config".into()),
+            ..AwsEnvSettings::default()
+        };
+        assert!(
+            same_connection(&home(&base, &spelled).unwrap(), &same),
+            "the default, spelled out, is no change"
+        );
     }
 }

@@ -53,11 +53,24 @@ impl SetupError {
 
 /// Connectors made so far, by their settings (a connector holds the
 /// connection pool, so it is made once per distinct setting).
-#[derive(Debug)]
 struct Client {
     tls: TlsContext,
-    proxy: ProxyConfig,
+    /// Checked when the client was made; its `Debug` hides a password
+    /// (the SDK prints the client at trace level).
+    proxy: Proxy,
     cache: Mutex<Vec<(String, SharedHttpConnector)>>,
+}
+
+/// Names the proxy without its password; the connectors (whose proxy
+/// settings hold it) are only counted.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let connectors = self.cache.lock().map_or(0, |c| c.len());
+        f.debug_struct("Client")
+            .field("proxy", &self.proxy)
+            .field("connectors", &connectors)
+            .finish_non_exhaustive()
+    }
 }
 
 impl HttpClient for Client {
@@ -75,7 +88,7 @@ impl HttpClient for Client {
         builder.set_sleep_impl(components.sleep_impl());
         let connector = builder
             // From the environment: read now, as every connector is made.
-            .proxy_config(self.proxy.clone())
+            .proxy_config(proxy_config(&self.proxy).unwrap_or_else(|_| ProxyConfig::disabled()))
             .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
             .tls_context(self.tls.clone())
             .build();
@@ -91,7 +104,8 @@ pub fn http_client(
     ca_bundle: Option<&Path>,
     proxy: &Proxy,
 ) -> Result<SharedHttpClient, SetupError> {
-    let proxy = proxy_config(proxy)?;
+    proxy_config(proxy)?;
+    let proxy = proxy.clone();
     let mut trust = TrustStore::default();
     if let Some(path) = ca_bundle {
         let pem = std::fs::read(path).map_err(|source| SetupError::CaBundleUnreadable {
@@ -131,9 +145,16 @@ fn proxy_config(proxy: &Proxy) -> Result<ProxyConfig, SetupError> {
                 reason,
             };
             proxy::check_url(url).map_err(|e| bad(e.to_string()))?;
+            // The user and password go as basic authentication: the URL
+            // the connector is given would drop them.
+            let parts = proxy::split(url);
+            let address = format!("{}://{}", parts.scheme, parts.rest);
             // The error of the URL parser may quote the address: not shown.
-            let config = ProxyConfig::https(url.as_str())
+            let mut config = ProxyConfig::https(address.as_str())
                 .map_err(|_| bad("it is not a valid address".to_owned()))?;
+            if let Some((user, password)) = parts.credentials {
+                config = config.with_basic_auth(user, password);
+            }
             Ok(match no_proxy {
                 Some(rules) => config.no_proxy(rules),
                 None => config,

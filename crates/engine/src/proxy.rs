@@ -33,23 +33,73 @@ impl std::fmt::Debug for Proxy {
 }
 
 /// A proxy URL without its user and password: `http://user:pw@host:3128`
-/// becomes `http://host:3128`.
+/// becomes `http://host:3128`. Everything up to the last `@` is the user
+/// and password, whatever they hold (a `/` included).
 pub fn shown(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, None), |(a, p)| (a, Some(p)));
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let mut out = if scheme.is_empty() {
-        host.to_owned()
+    let parts = split(url);
+    if parts.scheme.is_empty() {
+        parts.rest.to_owned()
     } else {
-        format!("{scheme}://{host}")
-    };
-    if let Some(path) = path {
-        out.push('/');
-        out.push_str(path);
+        format!("{}://{}", parts.scheme, parts.rest)
     }
-    out
+}
+
+/// A proxy address in its parts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProxyParts<'a> {
+    /// `http` or `https` (empty when the address names none).
+    pub scheme: &'a str,
+    /// What was before the last `@`, percent-decoded: user and password.
+    pub credentials: Option<(String, String)>,
+    /// `host[:port][/path]`.
+    pub rest: &'a str,
+}
+
+impl std::fmt::Debug for ProxyParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyParts")
+            .field("scheme", &self.scheme)
+            .field("credentials", &self.credentials.as_ref().map(|_| "…"))
+            .field("rest", &self.rest)
+            .finish()
+    }
+}
+
+/// Splits a proxy address into its scheme, user and password, and the rest.
+pub fn split(url: &str) -> ProxyParts<'_> {
+    let (scheme, after) = url.split_once("://").unwrap_or(("", url));
+    let (credentials, rest) = match after.rsplit_once('@') {
+        Some((userinfo, rest)) => {
+            let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            (Some((decode(user), decode(password))), rest)
+        }
+        None => (None, after),
+    };
+    ProxyParts {
+        scheme,
+        credentials,
+        rest,
+    }
+}
+
+/// `%XX` escapes decoded (what a URL's user and password may hold).
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Why a proxy address is refused.
@@ -72,14 +122,11 @@ pub fn check_url(url: &str) -> Result<(), ProxyUrlError> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ProxyUrlError::Characters { shown });
     }
-    let Some(rest) = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-    else {
+    let parts = split(url);
+    if !matches!(parts.scheme, "http" | "https") {
         return Err(ProxyUrlError::Scheme { shown });
-    };
-    let authority = rest.split('/').next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    }
+    let host_port = parts.rest.split('/').next().unwrap_or("");
     let (host, port) = if host_port.starts_with('[') {
         // [::1]:3128
         match host_port.split_once(']') {
@@ -118,6 +165,18 @@ mod tests {
             "http://proxy.corp:3128/"
         );
         assert_eq!(shown("proxy.corp:3128"), "proxy.corp:3128");
+        assert_eq!(
+            shown("http://u:pa/ss@proxy.corp:3128"),
+            "http://proxy.corp:3128",
+            "a slash in the password"
+        );
+        let parts = split("http://me%40corp:pa%2Fss@proxy.corp:3128/");
+        assert_eq!(
+            parts.credentials,
+            Some(("me@corp".to_owned(), "pa/ss".to_owned()))
+        );
+        assert_eq!(parts.rest, "proxy.corp:3128/");
+        assert!(!format!("{parts:?}").contains("pa/ss"));
         let p = Proxy::Https {
             url: "https://u:hunter2@p.corp".into(),
             no_proxy: None,
@@ -150,5 +209,7 @@ mod tests {
         ));
         let e = bad("ftp://me:hunter2@p");
         assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = bad("http://me:hun/ter2@p:99999");
+        assert!(!e.to_string().contains("ter2"), "{e}");
     }
 }

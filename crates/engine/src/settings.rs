@@ -358,6 +358,18 @@ impl SettingsError {
         }
     }
 
+    /// The field it is about (`aws.https_proxy`); none for a line that
+    /// does not parse.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            SettingsError::Syntax { .. } => None,
+            SettingsError::WrongType { field, .. }
+            | SettingsError::OutOfRange { field, .. }
+            | SettingsError::BadDuration { field, .. }
+            | SettingsError::UnknownKey { field, .. } => Some(field),
+        }
+    }
+
     /// Only worth knowing: nothing was replaced by a default.
     pub fn is_warning(&self) -> bool {
         matches!(self, SettingsError::UnknownKey { .. })

@@ -1,7 +1,8 @@
 //! [`ConnectProxy`]: the corporate proxy of the sandbox's world. A plain
 //! HTTP proxy on 127.0.0.1 that opens CONNECT tunnels (how every HTTPS
-//! client goes through a proxy) and records each tunnel's target, so a
-//! test can tell which calls went through it.
+//! client goes through a proxy) and records each tunnel's target and
+//! `Proxy-Authorization` header, so a test can tell which calls went
+//! through it and with what credentials.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -11,7 +12,14 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone)]
 pub struct ConnectProxy {
     url: String,
-    seen: Arc<Mutex<Vec<String>>>,
+    seen: Arc<Mutex<Vec<Tunnel>>>,
+}
+
+/// One tunnel asked for.
+#[derive(Debug, Clone)]
+struct Tunnel {
+    target: String,
+    authorization: Option<String>,
 }
 
 impl ConnectProxy {
@@ -40,6 +48,19 @@ impl ConnectProxy {
 
     /// The `host:port` of every tunnel opened so far, in order.
     pub fn seen(&self) -> Vec<String> {
+        self.tunnels().into_iter().map(|t| t.target).collect()
+    }
+
+    /// The `Proxy-Authorization` header of every tunnel asked for so far
+    /// (`None` where it had none), in order.
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        self.tunnels()
+            .into_iter()
+            .map(|t| t.authorization)
+            .collect()
+    }
+
+    fn tunnels(&self) -> Vec<Tunnel> {
         self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -50,7 +71,7 @@ impl ConnectProxy {
 }
 
 /// Reads one CONNECT request, records its target and relays both ways.
-fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) {
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>) {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
@@ -67,9 +88,15 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) {
         let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
         return;
     };
-    log.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(target.to_owned());
+    let authorization = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("proxy-authorization")
+            .then(|| value.trim().to_owned())
+    });
+    log.lock().unwrap_or_else(|e| e.into_inner()).push(Tunnel {
+        target: target.to_owned(),
+        authorization,
+    });
     let Ok(server) = TcpStream::connect(target) else {
         let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
         return;

@@ -9,10 +9,34 @@ use std::ffi::OsString;
 use leasekeeper_engine::proxy::Proxy;
 
 /// The process environment, with overrides.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Environment {
     overrides: HashMap<String, Option<OsString>>,
     proxy: Proxy,
+}
+
+/// The overrides, a proxy address (which may hold a password) shown
+/// without its user and password.
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let overrides: std::collections::BTreeMap<&str, Option<String>> = self
+            .overrides
+            .iter()
+            .map(|(name, value)| {
+                let text = value.as_ref().map(|v| v.to_string_lossy().into_owned());
+                let shown = if name.to_ascii_uppercase().contains("PROXY") {
+                    text.map(|t| leasekeeper_engine::proxy::shown(&t))
+                } else {
+                    text
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Environment")
+            .field("overrides", &overrides)
+            .field("proxy", &self.proxy)
+            .finish()
+    }
 }
 
 impl Environment {
@@ -96,6 +120,24 @@ mod tests {
         assert_eq!(
             env.lookup()("LEASEKEEPER_STATE_DIR"),
             env.var("LEASEKEEPER_STATE_DIR")
+        );
+    }
+
+    #[test]
+    fn a_proxy_password_is_never_in_debug_output() {
+        let mut env = Environment::process();
+        env.set_https_proxy("http://me:s3cret@proxy.corp:3128", Some("localhost"));
+        env.set("ALL_PROXY", "http://u:hunter2@other:1");
+        let shown = format!("{env:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(shown.contains("http://proxy.corp:3128"), "{shown}");
+        assert_eq!(
+            env.var("HTTPS_PROXY"),
+            Some(OsString::from("http://me:s3cret@proxy.corp:3128")),
+            "the value itself is kept"
         );
     }
 }

@@ -200,16 +200,37 @@ pub async fn change_setting(
     ctl: State<'_, Ctl>,
     shared: St<'_>,
 ) -> Result<SettingsDto, WindowError> {
-    let mut result = apply_change(&shared, &change);
-    if result.is_ok() && matches!(change, SettingChange::Aws { .. }) {
+    // Files, a lock and the CA bundle are read: off the async workers.
+    let owned = Arc::clone(shared.inner());
+    let aws = matches!(change, SettingChange::Aws { .. });
+    let mut result = blocking(move || apply_change(&owned, &change)).await;
+    if result.is_ok() && aws {
         let (done, followed) = tokio::sync::oneshot::channel();
         ctl.send(Msg::FollowSettings(done));
-        if tokio::time::timeout(FOLLOW_WAIT, followed).await.is_err() {
-            result = Err(WindowError::Busy);
-        }
+        result = match tokio::time::timeout(FOLLOW_WAIT, followed).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(why))) => Err(WindowError::NotFollowed(why)),
+            Ok(Err(_)) | Err(_) => Err(WindowError::Busy),
+        };
     }
-    let result = result.and_then(|()| settings_dto(&shared));
+    let result = match result {
+        Ok(()) => {
+            let owned = Arc::clone(shared.inner());
+            blocking(move || settings_dto(&owned)).await
+        }
+        Err(e) => Err(e),
+    };
     shared.reply("change_setting", result)
+}
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WindowError> + Send + 'static,
+) -> Result<T, WindowError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => Err(WindowError::Task(e.to_string())),
+    }
 }
 
 /// The longest a change of the AWS files waits for the keeper to move.

@@ -297,8 +297,9 @@ pub struct SessionSettingsDto {
     pub session_length: String,
 }
 
-/// One settings change.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One settings change. Its `Debug` shows a proxy address without its
+/// user and password.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "change")]
 pub enum SettingChange {
     /// Warning lead times such as `15m`; empty for never.
@@ -315,6 +316,42 @@ pub enum SettingChange {
     Notifications { on: bool },
     /// An AWS file, the CA bundle or the proxy; empty: the variable's.
     Aws { key: AwsKey, value: String },
+}
+
+impl std::fmt::Debug for SettingChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SettingChange::Leads { leads } => {
+                f.debug_struct("Leads").field("leads", leads).finish()
+            }
+            SettingChange::Renew { profile, on } => f
+                .debug_struct("Renew")
+                .field("profile", profile)
+                .field("on", on)
+                .finish(),
+            SettingChange::Section { profile, section } => f
+                .debug_struct("Section")
+                .field("profile", profile)
+                .field("section", section)
+                .finish(),
+            SettingChange::SessionLength { session, length } => f
+                .debug_struct("SessionLength")
+                .field("session", session)
+                .field("length", length)
+                .finish(),
+            SettingChange::StartAtLogin { on } => {
+                f.debug_struct("StartAtLogin").field("on", on).finish()
+            }
+            SettingChange::Notifications { on } => {
+                f.debug_struct("Notifications").field("on", on).finish()
+            }
+            SettingChange::Aws { key, value } => f
+                .debug_struct("Aws")
+                .field("key", key)
+                .field("value", &leasekeeper_engine::proxy::shown(value))
+                .finish(),
+        }
+    }
 }
 
 /// `use_credential_process`'s input: add `[profile NAME]` running

@@ -54,6 +54,10 @@ pub enum WindowError {
     Lock { message: String },
     #[error("saved, but the keeper has not moved to the new AWS files yet: it will shortly")]
     Busy,
+    #[error("saved, but {0}")]
+    NotFollowed(String),
+    #[error("the settings could not be changed: {0}")]
+    Task(String),
 }
 
 impl WindowError {
@@ -74,6 +78,8 @@ impl WindowError {
             WindowError::NoAddress => "window_no_address",
             WindowError::Browser(_) => "window_browser",
             WindowError::Busy => "window_busy",
+            WindowError::NotFollowed(_) => "window_not_followed",
+            WindowError::Task(_) => "window_task",
             WindowError::Lock { .. } => "window_lock",
             WindowError::Mfa(_) => "window_mfa",
         }

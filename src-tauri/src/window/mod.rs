@@ -246,18 +246,21 @@ pub fn refreshed<R: Runtime>(
     }
 }
 
-/// The controller's hook when the app moved to other AWS files or another
-/// connection: what the old keeper said is gone, and the window is told.
-pub fn rehomed<R: Runtime>(app: &AppHandle<R>, home: &Home) {
+/// The controller's hook when the settings' `[aws]` table changed: the
+/// home the window shows, and when the app `moved` to other AWS files or
+/// another connection, what the old keeper said is gone. The window is told.
+pub fn rehomed<R: Runtime>(app: &AppHandle<R>, home: &Home, moved: bool) {
     let Some(shared) = app.try_state::<Arc<Shared>>() else {
         return;
     };
     *shared.home.write().unwrap_or_else(|p| p.into_inner()) = home.clone();
     {
         let mut inner = shared.locked();
-        inner.lines.clear();
-        inner.renewals.clear();
-        inner.attached_pid = None;
+        if moved {
+            inner.lines.clear();
+            inner.renewals.clear();
+            inner.attached_pid = None;
+        }
         inner.dirty = true;
     }
     if app.get_webview_window(LABEL).is_some() {

@@ -132,8 +132,13 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
         .sso
         .as_ref()
         .map(|s| s.session.clone().unwrap_or_else(|| s.start_url.clone()));
-    // An MFA session the keeper renews through: the next code is due at its end.
-    let mfa_end = renewal.and_then(|r| r.mfa_session_ends_at);
+    // An MFA session the keeper renews through (this app's keeper or the
+    // daemon it is attached to): the next code is due at its end.
+    let mfa_end = input
+        .lines
+        .get(&lease.profile)
+        .and_then(|l| l.act_by)
+        .filter(|t| *t > input.now);
     let deadline = mfa_end.or(lease.action_needed_at);
     let span = match (&session, renewal) {
         _ if mfa_end.is_some() => Some(input.settings.mfa.session_duration / input.scale),

@@ -2,9 +2,11 @@
 //! without a shell's variables (as a desktop starts it) finds nothing; the
 //! AWS files named in the settings bring the sandbox's profiles at once; a
 //! sign-in fails until the CA bundle is named, then succeeds through the
-//! proxy named there; the keeper renews into the credentials file named
-//! there; and after a restart, still without the variables, the app looks
-//! after the same files.
+//! proxy named there, signed in to it with the user and password its
+//! address holds (which never reach the page, the IPC or the log); the
+//! keeper renews into the credentials file named there; and after a
+//! restart, still without the variables, the app looks after the same
+//! files.
 
 use leasekeeper_sandbox::ConnectProxy;
 
@@ -57,8 +59,14 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
         .vars
         .retain(|(k, _)| !SHELL_ONLY.contains(&k.as_str()));
     let proxy = ConnectProxy::start().expect("proxy");
+    let with_password = format!(
+        "http://me:s3cret@{}",
+        proxy.url().trim_start_matches("http://")
+    );
+    let ipc = world.dir.path().join("ipc.jsonl");
+    let ipc_s = ipc.display().to_string();
 
-    let w = Window::open(world, &[]);
+    let w = Window::open(world, &[("LEASEKEEPER_IPC_LOG", ipc_s.as_str())]);
     w.wait_js(
         30,
         "the empty state (no ~/.aws/config in the world's home)",
@@ -102,11 +110,16 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
 
     w.click("#tab-settings");
     set_aws(&w, "caBundle", &ca);
-    set_aws(&w, "httpsProxy", proxy.url());
+    set_aws(&w, "httpsProxy", &with_password);
     let shown = in_use(&w, "httpsProxy");
     assert!(
         shown.contains(proxy.url()) && shown.contains("set here"),
         "{shown}"
+    );
+    assert_eq!(
+        w.js("return document.querySelector('input[data-aws=\"httpsProxy\"]').value"),
+        proxy.url(),
+        "once saved, the field shows the address without its password"
     );
     w.click("#tab-leases");
     w.click("[data-sign-in=\"sandbox\"]");
@@ -118,6 +131,26 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
         tunnels.contains(&sandbox),
         "the sign-in went through the proxy: {tunnels:?}"
     );
+    assert!(
+        proxy
+            .authorizations()
+            .iter()
+            .any(|a| a.as_deref() == Some("Basic bWU6czNjcmV0")),
+        "signed in to the proxy as me: {:?}",
+        proxy.authorizations()
+    );
+    let page = w.js("return document.body.innerText");
+    let ipc_text = std::fs::read_to_string(&ipc).expect("the IPC log");
+    for (what, text) in [
+        ("page", page.to_string()),
+        ("IPC", ipc_text),
+        ("log", w.log()),
+    ] {
+        assert!(
+            !text.contains("s3cret"),
+            "the proxy's password in the {what}"
+        );
+    }
 
     // The keeper renews into the credentials file the settings name.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

@@ -137,6 +137,52 @@ async fn a_proxy_the_settings_name_carries_every_call_unless_no_proxy_says_other
         "tunnels to the sandbox only: {seen:?}"
     );
 
+    assert!(
+        proxy.authorizations().iter().all(Option::is_none),
+        "no credentials asked for, none sent"
+    );
+
+    // A user and password in the address go as basic authentication, and
+    // the client's Debug (which the SDK logs at trace level) hides them.
+    proxy.clear();
+    let with_password = format!(
+        "http://me:s3cret@{}",
+        proxy.url().trim_start_matches("http://")
+    );
+    let settings = AwsSettings {
+        region: "us-east-1".into(),
+        profile: Some("sb".into()),
+        ca_bundle: Some(env.dir.path().join("ca.pem")),
+        proxy: Proxy::Https {
+            url: with_password.clone(),
+            no_proxy: None,
+        },
+        files: None,
+    };
+    let client =
+        leasekeeper_aws::http::http_client(settings.ca_bundle.as_deref(), &settings.proxy).unwrap();
+    assert!(!format!("{client:?} {settings:?}").contains("s3cret"));
+    let aws = through(
+        &env,
+        Proxy::Https {
+            url: with_password,
+            no_proxy: None,
+        },
+    )
+    .await
+    .unwrap();
+    aws.register_client(&request(RegistrationKind::DeviceCode))
+        .await
+        .expect("through the proxy, signed in to it");
+    let auth = proxy.authorizations();
+    assert!(
+        !auth.is_empty()
+            && auth
+                .iter()
+                .all(|a| a.as_deref() == Some("Basic bWU6czNjcmV0")),
+        "me:s3cret as basic authentication: {auth:?}"
+    );
+
     proxy.clear();
     let aws = through(&env, named(Some("127.0.0.1"))).await.unwrap();
     aws.register_client(&request(RegistrationKind::DeviceCode))
