@@ -6,8 +6,8 @@
 //! - [`dto`]: every command's input and output and every event's payload;
 //!   nothing secret can be expressed in them.
 //! - [`commands`]: the window's commands, each one call and a conversion.
-//! - [`view`], [`settings`], [`signin`], [`mfa`], [`autostart`], [`hints`]:
-//!   what the commands call.
+//! - [`view`], [`settings`], [`aws_env`], [`signin`], [`mfa`],
+//!   [`autostart`], [`hints`]: what the commands call.
 //!
 //! Everything the window receives leaves through [`Shared::emit`] or a
 //! command's answer; with `LEASEKEEPER_IPC_LOG` set, each payload is also
