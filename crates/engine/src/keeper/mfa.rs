@@ -15,7 +15,8 @@
 //! here (not six digits, no node uses that device, a call with a code for
 //! it is running, the code equals the last one accepted for that device
 //! within [`MFA_CODE_REUSE_STEPS`] time steps, the chain needs a sign-in
-//! first, the profiles changed before it was used) or by AWS.
+//! first, the profiles changed before it was used, it waited for a free
+//! renewal slot until AWS would no longer take it) or by AWS.
 
 use time::{Duration, OffsetDateTime};
 
@@ -196,6 +197,45 @@ impl KeeperState {
         st.retry_at = None;
         st.needs_code = false;
         None
+    }
+
+    /// Drops the codes still waiting for their call (every renewal slot
+    /// busy) once AWS would no longer take them: more than
+    /// [`MFA_CODE_REUSE_STEPS`] steps after the one they were given in. Each
+    /// ends in its refusal, and the node waits for a new code. Also: how
+    /// long until the next waiting code would lapse.
+    pub(super) fn expire_codes(
+        &mut self,
+        now: OffsetDateTime,
+    ) -> (Vec<EngineEvent>, Option<Duration>) {
+        let step = step_of(now);
+        let mut events = Vec::new();
+        let mut next: Option<Duration> = None;
+        for st in self.nodes.values_mut() {
+            let Some(given) = &st.code else { continue };
+            if step - given.step > MFA_CODE_REUSE_STEPS {
+                let Some(given) = st.code.take() else {
+                    continue;
+                };
+                st.forced = false;
+                st.needs_code = true;
+                events.push(refused(
+                    &given.serial,
+                    given.request,
+                    "mfa_code_expired",
+                    format!(
+                        "the code of {} waited for a free renewal slot until AWS would no longer take it: give a new one",
+                        given.serial
+                    ),
+                ));
+            } else {
+                let lapses =
+                    (given.step + MFA_CODE_REUSE_STEPS + 1) * MFA_CODE_STEP.whole_seconds();
+                let left = Duration::seconds(lapses - now.unix_timestamp());
+                next = Some(next.map_or(left, |n| n.min(left)));
+            }
+        }
+        (events, next)
     }
 
     /// The code to send with `node`'s call now starting, if one was given.

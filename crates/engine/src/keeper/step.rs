@@ -87,6 +87,9 @@ pub fn step(
 
     let mut next = vec![state.policy.tick];
     if !state.shutting_down {
+        let (lapsed, lapse_at) = state.expire_codes(now);
+        events.extend(lapsed);
+        next.extend(lapse_at);
         events.extend(state.announce(now));
         let pass = state.schedule(now, mono);
         actions.extend(pass.actions);

@@ -37,7 +37,7 @@ pub enum Request {
     Subscribe,
     /// A code of the MFA device `serial` (`leasekeeper mfa`): answered
     /// `accepted` once AWS took it (an MFA session, or a role's keys), or an
-    /// error with the reason (`mfa_code_reused`, `mfa_code_malformed`,
+    /// error with the reason (`mfa_code_reused`, `mfa_code_malformed`, `mfa_code_expired`,
     /// `mfa_serial_unknown`, `mfa_code_busy`, AWS's code). Never logged.
     MfaCode { serial: String, code: WireSecret },
     /// The keys the keeper holds for `profile`, for `credential-process`:

@@ -398,3 +398,40 @@ fn each_code_ends_in_one_event_carrying_its_request() {
         "{accepted:?}"
     );
 }
+
+#[test]
+fn a_code_waiting_for_a_free_slot_lapses_with_its_refusal() {
+    // One call at a time, and `other` (no MFA) renewing when the code comes.
+    let config = format!(
+        "{}[profile other]\nrole_arn = arn:aws:iam::3:role/Other\nsource_profile = keys\n",
+        mfa_config()
+    );
+    let mut h = Harness::new(
+        &config,
+        Vec::new(),
+        "[renew]\nstatic_keys = true\nconcurrency = 1\n",
+    );
+    let out = h.start();
+    let other = h.node("other");
+    assert_eq!(started(&out), std::slice::from_ref(&other));
+    let out = h.step(vec![code("123456")]);
+    assert!(started(&out).is_empty(), "every slot is busy");
+    assert!(refusals(&out).is_empty());
+    assert!(
+        out.next_wake <= std::time::Duration::from_secs(90),
+        "the keeper wakes when the code would lapse: {:?}",
+        out.next_wake
+    );
+
+    // Still waiting after AWS's window: the code is dropped and refused.
+    let out = h.after(Duration::seconds(95));
+    assert_eq!(refusals(&out), ["mfa_code_expired"]);
+    assert_eq!(state_of(&h, "direct"), RenewalState::NeedsMfaCode);
+
+    // The slot frees: the session does not start without a new code.
+    let out = h.step(vec![h.ok(&other, HOUR)]);
+    let session = h.parent("direct");
+    assert!(!started(&out).contains(&session), "{:?}", started(&out));
+    let out = h.step(vec![code("654321")]);
+    assert_eq!(started(&out), std::slice::from_ref(&session));
+}
