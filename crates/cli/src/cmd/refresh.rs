@@ -2,10 +2,13 @@
 //! sections, in one pass of the keeper's own engine under the same locks.
 //! While a keeper (`leasekeeper daemon`) runs for these AWS files it alone
 //! renews: refresh then asks it over its socket and waits for the answer
-//! (a keeper that does not answer is an error, never a hang). Without a
-//! keeper, `--profile P` for a role with an MFA device asks for a code when
-//! stdin is a terminal (no MFA session outlives the pass unless
-//! `mfa.persist` keeps one, which is then used instead).
+//! (a keeper that does not answer is an error, never a hang); a profile it
+//! reports waiting for an MFA code is asked for one when stdin is a
+//! terminal, the code handed to the keeper (which opens an MFA session with
+//! it) and the profile refreshed again. Without a keeper, `--profile P` for
+//! a role with an MFA device asks for a code when stdin is a terminal (no
+//! MFA session outlives the pass unless `mfa.persist` keeps one, which is
+//! then used instead).
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
@@ -48,7 +51,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let (mut keeper, env) = keeper_for(home)?;
     let path = socket::socket_path(&env.state_dir, &home.paths);
     match Client::connect(&path) {
-        Ok(Some(client)) => return Ok(through_keeper(client, &args)),
+        Ok(Some(client)) => return Ok(through_keeper(client, &args, home)),
         Ok(None) => {}
         Err(e) => {
             eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
@@ -137,7 +140,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
 
 /// The refresh asked of the running keeper: a liveness check first, then
 /// the refresh within the keeper's own bound (and a little more).
-fn through_keeper(mut client: Client, args: &Args) -> ExitCode {
+fn through_keeper(mut client: Client, args: &Args, home: &Home) -> ExitCode {
     let pid = match client.ask(&Request::Hello, SHORT_TIMEOUT) {
         Ok(Response::Hello { pid, .. }) => pid,
         Ok(other) => return keeper_error(&client.unexpected(&other)),
@@ -159,6 +162,12 @@ fn through_keeper(mut client: Client, args: &Args) -> ExitCode {
         }
         Err(e) => return keeper_error(&e),
     };
+    let (mut renewed, mut failed) = (renewed, failed);
+    if std::io::stdin().is_terminal() {
+        let (more, still) = codes_for_the_keeper(&mut client, home, failed);
+        renewed.extend(more);
+        failed = still;
+    }
     let now = OffsetDateTime::now_utc();
     for p in &renewed {
         let until = p
@@ -197,6 +206,64 @@ fn through_keeper(mut client: Client, args: &Args) -> ExitCode {
     } else {
         exit::FAILURE
     })
+}
+
+/// Asks for a code of each MFA device a `failed` profile waits for, hands
+/// it to the keeper and refreshes those profiles again: what was renewed
+/// then, and what still failed.
+fn codes_for_the_keeper(
+    client: &mut Client,
+    home: &Home,
+    failed: Vec<socket::ProfileView>,
+) -> (Vec<socket::ProfileView>, Vec<socket::ProfileView>) {
+    let (waiting, mut still): (Vec<_>, Vec<_>) = failed
+        .into_iter()
+        .partition(|p| p.state == "needs_mfa_code");
+    let mut renewed = Vec::new();
+    let mut asked: Vec<String> = Vec::new();
+    for p in waiting {
+        let Ok(device) = mfa::device(home, Some(&p.profile)) else {
+            still.push(p);
+            continue;
+        };
+        if !asked.contains(&device.serial) {
+            asked.push(device.serial.clone());
+            if let Ok(Some(code)) = mfa::read_code(&device) {
+                let request = Request::MfaCode {
+                    serial: device.serial.clone(),
+                    code: (&code).into(),
+                };
+                let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
+                match client.ask(&request, wait) {
+                    Ok(Response::Accepted) => {}
+                    Ok(other) => {
+                        let e = client.unexpected(&other);
+                        eprintln!("leasekeeper: the keeper did not take the code: {e}");
+                    }
+                    Err(ClientError::Refused { code, message }) => {
+                        eprintln!("leasekeeper: the code was refused: {message} [{code}]");
+                    }
+                    Err(e) => eprintln!("leasekeeper: cannot give the code: {e} [{}]", e.code()),
+                }
+            }
+        }
+        let request = Request::Refresh {
+            profile: Some(p.profile.clone()),
+            all: false,
+        };
+        let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
+        match client.ask(&request, wait) {
+            Ok(Response::Refreshed {
+                renewed: now_renewed,
+                failed: now_failed,
+            }) => {
+                renewed.extend(now_renewed);
+                still.extend(now_failed);
+            }
+            _ => still.push(p),
+        }
+    }
+    (renewed, still)
 }
 
 fn keeper_error(e: &ClientError) -> ExitCode {

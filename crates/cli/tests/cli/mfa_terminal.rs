@@ -2,7 +2,8 @@
 //! `leasekeeper daemon`, when `breakglass` needs a code, asks on its
 //! terminal, reads the code typed there without stopping its loop, opens
 //! the MFA session and writes the role's keys; `leasekeeper refresh
-//! --profile breakglass` without a keeper asks too.
+//! --profile breakglass` asks too, without a keeper and with one waiting
+//! for the code (which it then hands over).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -176,4 +177,35 @@ fn refresh_of_an_mfa_role_asks_for_a_code_in_its_terminal() {
         "{output}"
     );
     assert_eq!(w.sb.sts_calls("GetSessionToken"), 1);
+}
+
+#[test]
+fn refresh_through_the_keeper_asks_for_the_code_it_waits_for_and_hands_it_over() {
+    let w = World::start(|c| c.speed = 60.0);
+    let cfg = config_dir(&w);
+    std::fs::create_dir_all(&cfg).unwrap();
+    let env = [
+        ("LEASEKEEPER_CONFIG_DIR", cfg.as_str()),
+        ("LEASEKEEPER_LOG", "info"),
+    ];
+    // Its stdin is no terminal: the daemon waits for a code from elsewhere.
+    let mut daemon = w.spawn(&["daemon"], &env);
+    daemon.wait_line(60, |l| {
+        l.contains("mfa_code_needed") && l.contains("breakglass")
+    });
+    let code = current_code();
+    let report = drive(&w, REFRESH_DRIVER, &[BIN, code.as_str()], &[]);
+    let output = report["output"].as_str().unwrap_or_default();
+    assert_eq!(report["typed"], true, "asked on the terminal: {output}");
+    assert_eq!(report["exit"], 0, "{output}");
+    assert!(
+        output.contains("Renewed [breakglass]: keys valid until")
+            && output.contains("(by the keeper, pid"),
+        "renewed by the keeper with the code: {output}"
+    );
+    assert_eq!(w.sb.sts_calls("GetSessionToken"), 1, "one MFA session");
+    daemon.wait_line(30, |l| {
+        l.contains("wrote section") && l.contains("section=breakglass")
+    });
+    super::daemon_sandbox::stop_daemon(daemon);
 }
