@@ -19,6 +19,10 @@ PIDS=()
 WORK=""
 cleanup() {
     local pid
+    # The second keeper starts in a subshell: its pid is in a file until then.
+    if [[ -n "$WORK" && -f "$WORK/none.pid" ]]; then
+        PIDS+=("$(cat "$WORK/none.pid")")
+    fi
     for pid in "${PIDS[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then
             kill -TERM "$pid" 2>/dev/null || true
@@ -118,6 +122,5 @@ cp "$AWS_CONFIG_FILE" "$NONE/.aws/config"
     hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$WORK/none.md" \
         "$B credential-process --profile dev-admin"
 )
-PIDS+=("$(cat "$WORK/none.pid")")
 cat "$WORK/none.md"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
