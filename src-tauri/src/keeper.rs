@@ -376,6 +376,7 @@ mod tests {
             next_renewal_at: None,
             mfa_session_ends_at: None,
             last_error: None,
+            served: false,
         };
         assert_eq!(
             line_of(&view),

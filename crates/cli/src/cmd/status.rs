@@ -113,10 +113,16 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         };
         print!("{}", table::render(&report, Palette { enabled }));
         if let Some(k) = &keeper {
+            let served = k.profiles.iter().filter(|p| p.served).count();
+            let kept = if served > 0 {
+                format!(", and keeping {served} more for credential_process")
+            } else {
+                String::new()
+            };
             println!(
-                "keeper: running (pid {}), renewing {} profiles",
+                "keeper: running (pid {}), renewing {} profiles{kept}",
                 k.pid,
-                k.profiles.len()
+                k.profiles.len() - served
             );
         }
     }

@@ -185,6 +185,25 @@ fn keys_from_the_keeper_are_its_own_and_no_log_holds_them() {
     );
     assert!(own_cache(&w).is_empty(), "nothing fetched alone");
 
+    // `status` shows the served-only lease among the keeper's.
+    let cfg_env = [("LEASEKEEPER_CONFIG_DIR", cfg.as_str())];
+    let (_, status_err, json) = w.spawn(&["status", "--json"], &cfg_env).finish(30);
+    let status: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}{status_err}"));
+    let kept = status["keeper"]["profiles"]
+        .as_array()
+        .expect("the keeper's view");
+    let of = |p: &str| kept.iter().find(|v| v["profile"] == p).cloned();
+    let deploy_view = of("deploy").expect("deploy in the keeper's view");
+    assert_eq!(deploy_view["served"], true, "{deploy_view}");
+    assert_eq!(deploy_view["section"], "", "{deploy_view}");
+    assert_eq!(of("dev-admin").expect("dev-admin")["served"], false);
+    let (_, _, table) = w.spawn(&["status"], &cfg_env).finish(30);
+    assert!(
+        table.contains("and keeping 1 more for credential_process"),
+        "{table}"
+    );
+
     // Let the keeper log a while at trace level, then look at everything.
     std::thread::sleep(std::time::Duration::from_secs(2));
     super::daemon_sandbox::signal(&daemon, "TERM");

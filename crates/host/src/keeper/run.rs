@@ -161,11 +161,16 @@ impl<C: Connect> Keeper<C> {
             });
         }
         if let Some(view) = &self.view {
-            let now: Vec<ProfileView> = self
-                .state
-                .renewals(now_wall())
+            let wall = now_wall();
+            let managed = self.state.renewals(wall);
+            let served = self.state.served_renewals(wall);
+            let now: Vec<ProfileView> = managed
                 .iter()
                 .map(ProfileView::from)
+                .chain(served.iter().map(|r| ProfileView {
+                    served: true,
+                    ..ProfileView::from(r)
+                }))
                 .collect();
             view.send_if_modified(|v| {
                 let changed = *v != now;

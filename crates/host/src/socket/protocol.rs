@@ -136,6 +136,10 @@ pub struct ProfileView {
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub mfa_session_ends_at: Option<OffsetDateTime>,
     pub last_error: Option<ErrorView>,
+    /// Kept only for `credential-process` (its `section` is empty: nothing
+    /// is written for it).
+    #[serde(default)]
+    pub served: bool,
 }
 
 /// A renewal's last failure.
@@ -155,6 +159,7 @@ impl From<&ProfileRenewal> for ProfileView {
             renewed_at: r.renewed_at,
             next_renewal_at: r.next_renewal_at,
             mfa_session_ends_at: r.mfa_session_ends_at,
+            served: false,
             last_error: r.last_error.as_ref().map(|f| ErrorView {
                 code: f.code.clone(),
                 message: f.message.clone(),

@@ -35,6 +35,7 @@ fn renewal(profile: &str, state: &str, renewed_at: Option<i64>) -> ProfileView {
         next_renewal_at: at.map(|t| t + Duration::from_secs(1800)),
         mfa_session_ends_at: None,
         last_error: None,
+        served: false,
     }
 }
 
