@@ -19,21 +19,32 @@ const SHELL_ONLY: [&str; 3] = [
     "AWS_CA_BUNDLE",
 ];
 
-/// Types `value` into the `[aws]` field `key` and waits until it is saved.
-fn set_aws(w: &Window, key: &str, value: &str) {
+/// Types `value` into the `[aws]` field `key`, leaves the field (as Tab
+/// would) and waits until the window shows it in use, set here (`shown`:
+/// how the window shows it). Leaving the field ends its edit, so no late
+/// `change` of it can answer for the next field.
+fn set_aws(w: &Window, key: &str, value: &str, shown: &str) {
     w.js("document.getElementById('settings-status').textContent = ''; return true");
     let css = format!("input[data-aws=\"{key}\"]");
     w.type_into(&css, value);
     w.js(&format!(
-        "document.querySelector('{}').dispatchEvent(new Event('change')); return true",
+        "const e = document.querySelector('{}'); e.dispatchEvent(new Event('change')); e.blur(); return true",
         css.replace('\'', "\\'")
     ));
-    let status = w.wait_js(
+    let expected = serde_json::to_string(&format!("In use: {shown} (set here)")).expect("text");
+    w.wait_js(
         40,
+        &format!("{key} in use"),
+        &format!(
+            "return document.querySelector('[data-aws-in-use=\"{key}\"]').textContent === {expected}"
+        ),
+    );
+    let status = w.wait_js(
+        10,
         &format!("{key} saved"),
         "const t = document.getElementById('settings-status').textContent; return t ? t : null",
     );
-    assert_eq!(status, "Saved", "{key} = {value}");
+    assert_eq!(status, "Saved", "{key} = {shown}");
 }
 
 fn in_use(w: &Window, key: &str) -> String {
@@ -84,8 +95,8 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
         "{shown}"
     );
 
-    set_aws(&w, "configFile", &config);
-    set_aws(&w, "credentialsFile", &credentials);
+    set_aws(&w, "configFile", &config, &config);
+    set_aws(&w, "credentialsFile", &credentials, &credentials);
     let shown = in_use(&w, "configFile");
     assert!(
         shown.contains(&config) && shown.contains("set here"),
@@ -109,8 +120,8 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
     w.js("document.getElementById('sign-in-dialog').close(); return true");
 
     w.click("#tab-settings");
-    set_aws(&w, "caBundle", &ca);
-    set_aws(&w, "httpsProxy", &with_password);
+    set_aws(&w, "caBundle", &ca, &ca);
+    set_aws(&w, "httpsProxy", &with_password, proxy.url());
     let shown = in_use(&w, "httpsProxy");
     assert!(
         shown.contains(proxy.url()) && shown.contains("set here"),
