@@ -42,6 +42,22 @@ while time.monotonic() < end:
 "#;
 
 /// The code alice's device shows now.
+/// `leasekeeper daemon` on `w`'s home (stdin no terminal), once it says
+/// `breakglass` needs an MFA code.
+pub(super) fn daemon_waiting_for_a_code(w: &World) -> Running {
+    let cfg = config_dir(w);
+    std::fs::create_dir_all(&cfg).unwrap();
+    let env = [
+        ("LEASEKEEPER_CONFIG_DIR", cfg.as_str()),
+        ("LEASEKEEPER_LOG", "info"),
+    ];
+    let mut daemon = w.spawn(&["daemon"], &env);
+    daemon.wait_line(60, |l| {
+        l.contains("mfa_code_needed") && l.contains("breakglass")
+    });
+    daemon
+}
+
 fn alice_code() -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -75,16 +91,7 @@ fn give_code(w: &World, code: &str) -> (i32, String) {
 #[test]
 fn one_code_keeps_an_mfa_role_renewed_for_six_lifetimes() {
     let w = World::start(|c| c.speed = SPEED);
-    let cfg = config_dir(&w);
-    std::fs::create_dir_all(&cfg).unwrap();
-    let env = [
-        ("LEASEKEEPER_CONFIG_DIR", cfg.as_str()),
-        ("LEASEKEEPER_LOG", "info"),
-    ];
-    let mut daemon = w.spawn(&["daemon"], &env);
-    daemon.wait_line(60, |l| {
-        l.contains("mfa_code_needed") && l.contains("breakglass")
-    });
+    let mut daemon = daemon_waiting_for_a_code(&w);
 
     let code = alice_code();
     let (status, stderr) = give_code(&w, &code);

@@ -182,17 +182,8 @@ fn refresh_of_an_mfa_role_asks_for_a_code_in_its_terminal() {
 #[test]
 fn refresh_through_the_keeper_asks_for_the_code_it_waits_for_and_hands_it_over() {
     let w = World::start(|c| c.speed = 60.0);
-    let cfg = config_dir(&w);
-    std::fs::create_dir_all(&cfg).unwrap();
-    let env = [
-        ("LEASEKEEPER_CONFIG_DIR", cfg.as_str()),
-        ("LEASEKEEPER_LOG", "info"),
-    ];
     // Its stdin is no terminal: the daemon waits for a code from elsewhere.
-    let mut daemon = w.spawn(&["daemon"], &env);
-    daemon.wait_line(60, |l| {
-        l.contains("mfa_code_needed") && l.contains("breakglass")
-    });
+    let mut daemon = super::mfa_sandbox::daemon_waiting_for_a_code(&w);
     let code = current_code();
     let report = drive(&w, REFRESH_DRIVER, &[BIN, code.as_str()], &[]);
     let output = report["output"].as_str().unwrap_or_default();
