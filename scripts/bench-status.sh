@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Times the whole `leasekeeper --home DIR status --json > /dev/null` process
 # on a generated home (scripts/gen-home.py: 1,000 profiles, 100 sso-sessions,
-# 100 cache files), release build. Figures go to docs/BENCHMARKS.md.
+# 100 cache files), release build, and beside it, in the same run, a whole
+# Python process of botocore merely loading the same files
+# (scripts/lib/botocore_load.py, in the .venv scripts/setup.sh makes).
+# Figures go to docs/BENCHMARKS.md.
 #
 #   bash scripts/bench-status.sh            # build, generate, time
 #   RUNS=500 bash scripts/bench-status.sh   # more runs
@@ -17,10 +20,15 @@ RUNS=${RUNS:-200}
 WARMUP=${WARMUP:-20}
 
 cargo build --release --locked -p leasekeeper --bin leasekeeper
+[ -x .venv/bin/python ] || bash scripts/setup.sh
 bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/leasekeeper"
 
 home="$(mktemp -d)"
 trap 'rm -rf "$home"' EXIT
+# Every run, ours and botocore's, sees the generated home alone: `status`
+# records sign-ins it sees in its state folder, kept inside the home too.
+export HOME="$home" LEASEKEEPER_STATE_DIR="$home/state" LEASEKEEPER_CONFIG_DIR="$home/settings"
+unset AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE XDG_STATE_HOME XDG_CONFIG_HOME
 python3 scripts/gen-home.py "$home"
 
 # The run must see the whole home, or the figure means nothing.
@@ -37,10 +45,26 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "date: $(date -u +%Y-%m-%d)"
 
 cmd=("$bin" --home "$home" status --json)
+boto=("$(pwd)/.venv/bin/python" "$(pwd)/scripts/lib/botocore_load.py")
+# botocore must see the same 1,000 profiles, or the comparison means nothing.
+"${boto[@]}" >"$home/boto.txt"
+grep -qx 'profiles 1000' "$home/boto.txt" \
+    || { echo "botocore did not see the home's 1000 profiles: $(cat "$home/boto.txt")" >&2; exit 1; }
 if command -v hyperfine >/dev/null; then
     # -N: no intermediate shell; hyperfine sends the output to /dev/null.
+    # Side by side: both figures come from the same minutes of this machine.
     hyperfine -N --ignore-failure --warmup "$WARMUP" --runs "$RUNS" \
-        --command-name "leasekeeper status --json" "${cmd[*]}"
+        --command-name "leasekeeper status --json" "${cmd[*]}" \
+        --command-name "python: botocore loads the files" "${boto[*]}" \
+        --export-json "$home/hyperfine.json"
+    python3 - "$home/hyperfine.json" <<'EOF'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+lk = r["leasekeeper status --json"]["mean"]
+py = r["python: botocore loads the files"]["mean"]
+print(f"means: leasekeeper status --json {lk * 1e3:.2f} ms, "
+      f"botocore loading {py * 1e3:.1f} ms: {py / lk:.1f}x")
+EOF
 else
     echo "hyperfine not found: timing $RUNS runs with a loop"
     for _ in $(seq "$WARMUP"); do "${cmd[@]}" >/dev/null || true; done
@@ -49,6 +73,12 @@ else
     end=$(date +%s%N)
     awk -v ns=$((end - start)) -v n="$RUNS" \
         'BEGIN { printf "leasekeeper status --json: mean %.2f ms over %d runs\n", ns / n / 1e6, n }'
+    n=$(( RUNS / 10 + 1 ))
+    start=$(date +%s%N)
+    for _ in $(seq "$n"); do "${boto[@]}" >/dev/null; done
+    end=$(date +%s%N)
+    awk -v ns=$((end - start)) -v n="$n" \
+        'BEGIN { printf "python: botocore loads the files: mean %.1f ms over %d runs\n", ns / n / 1e6, n }'
 fi
 
 if [ -x /usr/bin/time ]; then

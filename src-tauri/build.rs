@@ -1,7 +1,7 @@
 //! Embeds the app's configuration, icons and front end (`tauri-build`), and
 //! declares the window's commands so its capability can grant exactly them.
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let commands = tauri_build::AppManifest::new().commands(&[
         "get_view",
         "refresh_all",
@@ -15,5 +15,6 @@ fn main() {
         "submit_mfa_code",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
-        .expect("cannot embed the app's configuration");
+        .map_err(|e| format!("cannot embed the app's configuration: {e:#}"))?;
+    Ok(())
 }

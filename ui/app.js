@@ -104,7 +104,8 @@ function row(r) {
   el("span", { class: "dot", "aria-hidden": "true" }),
   el("span", { class: "profile", text: r.profile }),
   el("span", { class: "meter", role: "presentation" }, bar),
-  el("span", {}, left, r.estimated ? el("span", { class: "est", title: "An estimate: no AWS API tells when a sign-in session ends", text: "est." }) : null));
+  el("span", {}, left, r.estimated ? el("span", { class: "est", title: "An estimate: no AWS API tells when a sign-in session ends", text: "est." })
+    : r.upperBound ? el("span", { class: "est", title: "At most: the sign-in may end any time before; nothing tells when it began", text: "at most" }) : null));
   const node = el("div", {
     class: "row", "data-profile": r.profile, "data-tone": r.tone, "data-state": r.state,
     "data-keys-expires": r.expiresMs ?? "",
@@ -144,13 +145,13 @@ function toggle(profile, node, head) {
 
 function detailsOf(r) {
   const items = [
-    ["State", `${r.state.replace("_", " ")}${r.estimated ? " (deadline estimated)" : ""}`],
+    ["State", `${r.state.replace("_", " ")}${r.estimated ? " (deadline estimated)" : r.upperBound ? " (deadline at the latest)" : ""}`],
     ["Chain", r.chain],
   ];
   const dl = el("dl");
   for (const [k, v] of items) dl.append(el("dt", { text: k }), el("dd", { text: v }));
   dl.append(el("dt", { text: "Steps" }), el("dd", {}, el("ol", {}, ...r.steps.map((s) => el("li", { text: s })))));
-  if (r.deadlineMs) dl.append(el("dt", { text: "Needs you at" }), el("dd", { text: clock(r.deadlineMs) }));
+  if (r.deadlineMs) dl.append(el("dt", { text: r.upperBound ? "Needs you by" : "Needs you at" }), el("dd", { text: r.upperBound ? `${clock(r.deadlineMs)} at the latest` : clock(r.deadlineMs) }));
   if (r.expiresMs) dl.append(el("dt", { text: "Keys expire" }), el("dd", { class: "keys-expire", text: clock(r.expiresMs) }));
   dl.append(el("dt", { text: "Writes" }), el("dd", { text: r.writes ?? "nothing (the SDKs read the chain themselves)" }));
   if (r.renewal) {

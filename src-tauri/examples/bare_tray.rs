@@ -7,7 +7,7 @@
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 
-fn main() {
+fn main() -> Result<(), tauri::Error> {
     let app = tauri::Builder::default()
         .setup(|app| {
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
@@ -27,8 +27,7 @@ fn main() {
                 .build(app)?;
             Ok(())
         })
-        .build(tauri::generate_context!())
-        .expect("the tauri context builds");
+        .build(tauri::generate_context!())?;
     // A tray app runs with no window: only an explicit exit ends it.
     app.run(|_, event| {
         if let tauri::RunEvent::ExitRequested { api, code, .. } = event {
@@ -37,4 +36,5 @@ fn main() {
             }
         }
     });
+    Ok(())
 }

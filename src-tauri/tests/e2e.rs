@@ -5,6 +5,14 @@
 //! The menu is read and clicked over dbusmenu, notifications are recorded
 //! and their actions invoked over D-Bus.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 mod e2e {
     pub mod app;
     pub mod bus;

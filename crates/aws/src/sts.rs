@@ -22,6 +22,23 @@ fn missing(field: &str) -> AwsError {
     }
 }
 
+/// Refuses keys the signer cannot put in a header (it panics on a control
+/// character): they come from files and answers anyone may have written.
+/// The message names the field, never its value.
+fn signable(c: &Credentials) -> Result<(), AwsError> {
+    let bad = |s: &str| s.chars().any(char::is_control);
+    let field = if bad(&c.access_key_id) {
+        "access key id"
+    } else if c.session_token.as_ref().is_some_and(|t| bad(t.expose())) {
+        "session token"
+    } else {
+        return Ok(());
+    };
+    Err(AwsError::InvalidCredentials {
+        message: format!("the {field} holds a control character, which no request can carry"),
+    })
+}
+
 impl Aws {
     /// An STS client signing with `c`.
     fn sts_with(&self, c: &Credentials) -> aws_sdk_sts::Client {
@@ -58,6 +75,7 @@ impl Sts for Aws {
         r: &AssumeRoleRequest,
     ) -> impl Future<Output = Result<Dated<Credentials>, AwsError>> + Send {
         let date = DateCapture::default();
+        let checked = signable(credentials_in);
         let call = self
             .sts_with(credentials_in)
             .assume_role()
@@ -68,6 +86,7 @@ impl Sts for Aws {
             .set_serial_number(r.serial_number.clone())
             .set_token_code(r.token_code.as_ref().map(|t| t.expose().to_owned()));
         async move {
+            checked?;
             let out = call
                 .customize()
                 .interceptor(date.clone())
@@ -87,6 +106,7 @@ impl Sts for Aws {
         r: &SessionTokenRequest,
     ) -> impl Future<Output = Result<Dated<Credentials>, AwsError>> + Send {
         let date = DateCapture::default();
+        let checked = signable(credentials_in);
         let call = self
             .sts_with(credentials_in)
             .get_session_token()
@@ -94,6 +114,7 @@ impl Sts for Aws {
             .set_serial_number(r.serial_number.clone())
             .set_token_code(r.token_code.as_ref().map(|t| t.expose().to_owned()));
         async move {
+            checked?;
             let out = call
                 .customize()
                 .interceptor(date.clone())
@@ -112,8 +133,10 @@ impl Sts for Aws {
         credentials_in: &Credentials,
     ) -> impl Future<Output = Result<Dated<CallerIdentity>, AwsError>> + Send {
         let date = DateCapture::default();
+        let checked = signable(credentials_in);
         let call = self.sts_with(credentials_in).get_caller_identity();
         async move {
+            checked?;
             let out = call
                 .customize()
                 .interceptor(date.clone())
@@ -128,6 +151,34 @@ impl Sts for Aws {
                 },
                 server_date: date.get(),
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(id: &str, token: &str) -> Credentials {
+        Credentials {
+            access_key_id: id.to_owned(),
+            secret_access_key: Secret::new("s"),
+            session_token: Some(Secret::new(token)),
+            expiration: None,
+        }
+    }
+
+    #[test]
+    fn keys_with_control_characters_are_refused_without_showing_them() {
+        assert!(signable(&keys("AKIAEXAMPLE", "token/+=")).is_ok());
+        assert!(
+            signable(&keys("AKIAé名前", "token")).is_ok(),
+            "the service judges"
+        );
+        for (id, token) in [("AKIA\u{1b}X", "t"), ("AKIA", "to\u{0}ken"), ("A\rB", "t")] {
+            let e = signable(&keys(id, token)).expect_err("refused");
+            assert_eq!(e.code(), "invalid_credentials");
+            assert!(!e.to_string().contains("to\u{0}ken") && !e.to_string().contains("AKIA"));
         }
     }
 }

@@ -14,6 +14,14 @@
 //! Run: `cargo bench -p leasekeeper-engine --bench status` (all), or
 //! `... --bench status -- status/` (the pipeline only).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "a benchmark: a failed setup ends the run with a message"
+)]
+
 mod home;
 
 use std::collections::BTreeMap;

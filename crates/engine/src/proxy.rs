@@ -86,18 +86,18 @@ pub fn split(url: &str) -> ProxyParts<'_> {
 fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut rest = bytes;
+    while let Some((&first, tail)) = rest.split_first() {
+        if let (b'%', &[hi, lo, ..]) = (first, tail) {
+            if let (Some(h), Some(l)) = (hex(hi), hex(lo)) {
                 out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
-                i += 3;
+                rest = tail.get(2..).unwrap_or_default();
                 continue;
             }
         }
-        out.push(bytes[i]);
-        i += 1;
+        out.push(first);
+        rest = tail;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -130,7 +130,7 @@ pub fn check_url(url: &str) -> Result<(), ProxyUrlError> {
     let (host, port) = if host_port.starts_with('[') {
         // [::1]:3128
         match host_port.split_once(']') {
-            Some((h, p)) => (&h[1..], p.strip_prefix(':')),
+            Some((h, p)) => (h.strip_prefix('[').unwrap_or(h), p.strip_prefix(':')),
             None => return Err(ProxyUrlError::NoHost { shown }),
         }
     } else {

@@ -47,6 +47,8 @@ pub struct ProfileStatus {
     #[serde(with = "time::serde::rfc3339::option")]
     pub action_needed_at: Option<OffsetDateTime>,
     pub action_needed_estimated: bool,
+    /// `action_needed_at` is only an upper bound (see [`Lease`]).
+    pub action_needed_upper_bound: bool,
     pub description: String,
     /// The source chain, step by step (see [`serialize_steps`]).
     #[serde(serialize_with = "serialize_steps")]
@@ -80,6 +82,7 @@ impl StatusReport {
                 expires_at: l.expires_at,
                 action_needed_at: l.action_needed_at,
                 action_needed_estimated: l.action_needed_estimated,
+                action_needed_upper_bound: l.action_needed_upper_bound,
                 description: l.description,
                 source: l.source,
                 sso: l.sso,
@@ -108,6 +111,7 @@ impl StatusReport {
                         ok(&s.token_expires_at)
                             && ok(&s.registration_expires_at)
                             && ok(&s.signed_in_at)
+                            && ok(&s.first_seen_at)
                     })
             })
     }

@@ -12,6 +12,7 @@ use crate::profiles::sso_cache::{SsoToken, TokenFileError};
 use crate::report::Problem;
 use crate::settings::DEFAULT_SESSION_LENGTH;
 use crate::signin::records::SessionRecord;
+use crate::signin::sighting::Sighting;
 
 /// Why botocore and the AWS CLI refuse the shared files, if they do: they
 /// refuse every profile when either file has a problem they cannot parse.
@@ -44,6 +45,10 @@ pub struct Snapshot {
 pub struct SignIns {
     /// Leasekeeper's session records, by token cache key.
     pub records: BTreeMap<String, SessionRecord>,
+    /// When each sign-in was first seen, by token cache key: only what is
+    /// kept in the state folder (a sighting that could not be recorded is
+    /// left out, and the registration's expiry is then an upper bound).
+    pub sightings: BTreeMap<String, Sighting>,
     /// The estimated session length by sso-session name (or legacy start
     /// URL); `default_length` for any other.
     pub lengths: BTreeMap<String, Duration>,
@@ -92,6 +97,7 @@ mod sign_ins_tests {
         lengths.insert("corp".to_owned(), Duration::hours(12));
         let sign_ins = SignIns {
             records: BTreeMap::new(),
+            sightings: BTreeMap::new(),
             lengths,
             default_length: None,
         };

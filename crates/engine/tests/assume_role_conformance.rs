@@ -7,6 +7,14 @@
 //! The one expected text that is not a lowercase message ("No profiles were
 //! defined") is matched through our error code instead.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use leasekeeper_engine::profiles::{Profile, ProfileSet};
@@ -15,7 +23,7 @@ use serde::Deserialize;
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/smithy-rs/aws/rust-runtime/aws-config/test-data/assume-role-tests.json"
+    "/../../tests/data/smithy-rs/aws/rust-runtime/aws-config/test-data/assume-role-tests.json"
 );
 
 /// SDK wordings that our lowercase messages cannot contain, by our code.

@@ -7,6 +7,14 @@
 //! no issue and nothing botocore refuses; our sections hold exactly the last
 //! values put; a foreign section is never touched without consent.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 #[path = "credentials_writer_props/generate.rs"]
 mod generate;
 

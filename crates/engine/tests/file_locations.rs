@@ -2,6 +2,14 @@
 //! config and credentials files are, and which profile is active, for a
 //! given environment.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -11,7 +19,7 @@ use serde_json::Value;
 
 const SUITE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/smithy-rs/aws/rust-runtime/aws-runtime/test-data/file-location-tests.json"
+    "/../../tests/data/smithy-rs/aws/rust-runtime/aws-runtime/test-data/file-location-tests.json"
 );
 
 fn check(case: &Value) -> Result<(), String> {

@@ -3,6 +3,14 @@
 //! section without touching another byte. Also on generated realistic files
 //! and on botocore's own test fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 use leasekeeper_engine::ini::{Document, IssueKind, LineKind, SyntaxError};
 use proptest::prelude::*;
 
@@ -291,7 +299,7 @@ fn item_lines(item: &Item) -> usize {
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/botocore/tests/unit/cfg"
+    "/../../tests/data/botocore/tests/unit/cfg"
 );
 
 fn fixture(name: &str) -> (Vec<u8>, Document) {

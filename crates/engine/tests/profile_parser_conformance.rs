@@ -2,6 +2,14 @@
 //! every case, in spec mode. The recovering mode must agree on every case
 //! without an error, and report the spec's error as an issue on the others.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 use std::collections::BTreeMap;
 
 use leasekeeper_engine::ini::{Document, IssueKind};
@@ -10,7 +18,7 @@ use serde_json::Value;
 
 const SUITE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json"
+    "/../../tests/data/smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json"
 );
 
 type Flat = BTreeMap<String, BTreeMap<String, String>>;

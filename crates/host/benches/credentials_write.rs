@@ -13,6 +13,14 @@
 //!
 //! Run: `cargo bench -p leasekeeper-host --bench credentials_write`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "a benchmark: a failed setup ends the run with a message"
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -104,11 +104,14 @@ fn form_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .unwrap_or("zz");
                 match u8::from_str_radix(hex, 16) {
                     Ok(b) => {
                         out.push(b);
@@ -152,7 +155,7 @@ async fn read_head(stream: &mut TcpStream) -> Option<String> {
             if n == 0 {
                 return None;
             }
-            buf.extend_from_slice(&chunk[..n]);
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
             if buf.windows(4).any(|w| w == b"\r\n\r\n") {
                 return Some(());
             }

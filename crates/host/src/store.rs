@@ -48,6 +48,10 @@ impl FileStore {
             }
             StoreFile::Session(key) => self.state.join("sessions").join(format!("{key}.json")),
             StoreFile::SignIn(key) => self.state.join("signin").join(format!("{key}.json")),
+            StoreFile::Sighting(key) => self
+                .state
+                .join("sightings")
+                .join(format!("{}.json", sighting_name(&self.sso_cache, key))),
         }
     }
 
@@ -55,6 +59,24 @@ impl FileStore {
     pub fn state_dir(&self) -> &Path {
         &self.state
     }
+}
+
+/// The name of a sighting's file: 16 hex digits of the SHA-256 of the token
+/// cache folder's canonical path (its absolute path when it cannot be
+/// resolved, e.g. before it exists) and the token file's key, so that two
+/// homes (`--home`, another `HOME`) never share a sighting and two spellings
+/// of one folder (a symlink, `..`) never get two.
+pub fn sighting_name(sso_cache: &Path, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let folder = std::fs::canonicalize(sso_cache)
+        .or_else(|_| std::path::absolute(sso_cache))
+        .unwrap_or_else(|_| sso_cache.to_owned());
+    let mut hasher = Sha256::new();
+    hasher.update(folder.as_os_str().as_encoded_bytes());
+    hasher.update(b"\n");
+    hasher.update(key.as_bytes());
+    let digest = hasher.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn io_error(action: &'static str, path: &Path, e: &io::Error) -> StoreError {
@@ -137,5 +159,29 @@ mod tests {
         assert!(store.remove(&held).unwrap());
         drop(held);
         assert!(store.try_lock(&token).unwrap().is_some());
+    }
+
+    #[test]
+    fn two_spellings_of_one_token_cache_folder_share_a_sighting() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("home/.aws/sso/cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        let name = sighting_name(&cache, "k");
+        let dotted = dir.path().join("home/.aws/sso/../sso/cache");
+        assert_eq!(sighting_name(&dotted, "k"), name);
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path().join("home"), &link).unwrap();
+            assert_eq!(sighting_name(&link.join(".aws/sso/cache"), "k"), name);
+        }
+        assert_ne!(sighting_name(&cache, "other"), name);
+        // A folder that does not exist yet is named by its absolute path.
+        let missing = dir.path().join("nowhere/cache");
+        assert_eq!(
+            sighting_name(&missing, "k"),
+            sighting_name(&dir.path().join("nowhere/./cache"), "k")
+        );
+        assert_ne!(sighting_name(&missing, "k"), name);
     }
 }

@@ -3,6 +3,14 @@
 //! the worst moment for 1,000 rounds, checked by botocore after every
 //! round; and the writer SIGKILLed at random moments 200 times.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

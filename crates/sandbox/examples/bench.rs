@@ -4,6 +4,14 @@
 //! in release: `scripts/bench-sandbox.sh` or
 //! `cargo run --release -p leasekeeper-sandbox --example bench -- [CONNECTIONS] [SECONDS]`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "a benchmark tool: a failed setup ends the run with a message"
+)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};

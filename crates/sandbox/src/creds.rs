@@ -90,7 +90,8 @@ impl TokenKey {
             .iter()
             .chain(more.iter())
             .take(40)
-            .map(|b| ALPHABET[*b as usize % 64] as char)
+            .filter_map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()))
+            .map(|c| char::from(*c))
             .collect();
         Secret::new(s)
     }
@@ -122,7 +123,7 @@ impl TokenKey {
         }
         let (body, tag) = blob.split_at(blob.len() - MAC);
         self.mac().chain_update(body).verify_slice(tag).ok()?;
-        serde_json::from_slice(&body[NONCE..]).ok()
+        serde_json::from_slice(body.get(NONCE..)?).ok()
     }
 }
 

@@ -27,7 +27,9 @@ pub fn fill(buf: &mut [u8]) {
             .chain_update(n.to_le_bytes())
             .chain_update(nanos.to_le_bytes())
             .finalize();
-        chunk.copy_from_slice(&digest[..chunk.len()]);
+        for (dst, src) in chunk.iter_mut().zip(digest.iter()) {
+            *dst = *src;
+        }
     }
 }
 
@@ -44,7 +46,8 @@ fn from_alphabet(alphabet: &[u8], len: usize) -> String {
     // Alphabets here have 32 or 64 symbols, so the modulo is unbiased.
     bytes
         .iter()
-        .map(|b| alphabet[*b as usize % alphabet.len()] as char)
+        .filter_map(|b| alphabet.get(usize::from(*b) % alphabet.len().max(1)))
+        .map(|c| char::from(*c))
         .collect()
 }
 
@@ -61,15 +64,14 @@ pub fn request_id() -> String {
     fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let mut id = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push_str(&hex::encode([*byte]));
+    }
+    id
 }
 
 /// A device-flow user code such as `KQWT-BXZD`: letters a person reads
@@ -78,11 +80,15 @@ pub fn user_code() -> String {
     const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
     let mut b = [0u8; 8];
     fill(&mut b);
-    let c: String = b
-        .iter()
-        .map(|x| LETTERS[*x as usize % LETTERS.len()] as char)
-        .collect();
-    format!("{}-{}", &c[..4], &c[4..])
+    let letters = |bytes: &[u8]| -> String {
+        bytes
+            .iter()
+            .filter_map(|x| LETTERS.get(usize::from(*x) % LETTERS.len()))
+            .map(|c| char::from(*c))
+            .collect()
+    };
+    let (first, second) = b.split_at(4);
+    format!("{}-{}", letters(first), letters(second))
 }
 
 /// An opaque token: `prefix` and `bytes` random bytes in URL-safe base64.
@@ -97,6 +103,8 @@ pub fn opaque(prefix: &str, bytes: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
     use super::*;
 
     #[test]

@@ -112,7 +112,9 @@ fn paged(items: &[Value], start: usize, max: usize, key: &str) -> Value {
         .unwrap_or_default();
     let mut out = json!({ key: slice });
     if end < items.len() {
-        out["nextToken"] = Value::String(format!("page-{end}"));
+        if let Some(obj) = out.as_object_mut() {
+            obj.insert("nextToken".into(), Value::String(format!("page-{end}")));
+        }
     }
     out
 }

@@ -39,11 +39,13 @@ pub fn hotp(secret: &[u8], counter: u64) -> String {
     };
     mac.update(&counter.to_be_bytes());
     let h = mac.finalize().into_bytes();
-    let offset = (h[19] & 0x0f) as usize;
-    let bin = (u32::from(h[offset] & 0x7f) << 24)
-        | (u32::from(h[offset + 1]) << 16)
-        | (u32::from(h[offset + 2]) << 8)
-        | u32::from(h[offset + 3]);
+    let offset = usize::from(h.last().copied().unwrap_or_default() & 0x0f);
+    let Some(&[b0, b1, b2, b3]) = h.get(offset..offset + 4) else {
+        // A SHA-1 MAC has 20 bytes and the offset is at most 15: this arm cannot run.
+        return String::from("000000");
+    };
+    let bin =
+        (u32::from(b0 & 0x7f) << 24) | (u32::from(b1) << 16) | (u32::from(b2) << 8) | u32::from(b3);
     format!("{:06}", bin % 1_000_000)
 }
 

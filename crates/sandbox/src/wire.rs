@@ -53,21 +53,21 @@ fn hex_val(b: u8) -> Option<u8> {
 /// escapes stay as they are, bad UTF-8 becomes U+FFFD.
 pub(crate) fn percent_decode(s: &[u8], plus_is_space: bool) -> String {
     let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'%' if i + 2 < s.len() => match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
+    let mut rest = s;
+    while let Some((&first, tail)) = rest.split_first() {
+        match (first, tail) {
+            (b'%', &[hi, lo, ..]) => match (hex_val(hi), hex_val(lo)) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
-                    i += 3;
+                    rest = tail.get(2..).unwrap_or_default();
                     continue;
                 }
                 _ => out.push(b'%'),
             },
-            b'+' if plus_is_space => out.push(b' '),
-            b => out.push(b),
+            (b'+', _) if plus_is_space => out.push(b' '),
+            (b, _) => out.push(b),
         }
-        i += 1;
+        rest = tail;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -78,7 +78,10 @@ pub(crate) fn parse_form(body: &[u8]) -> Vec<(String, String)> {
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (k, v) = match part.iter().position(|b| *b == b'=') {
-                Some(i) => (&part[..i], &part[i + 1..]),
+                Some(i) => {
+                    let (k, eq_v) = part.split_at(i);
+                    (k, eq_v.get(1..).unwrap_or_default())
+                }
                 None => (part, &b""[..]),
             };
             (percent_decode(k, true), percent_decode(v, true))

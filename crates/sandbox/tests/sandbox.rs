@@ -3,6 +3,14 @@
 //! project's virtualenv, and raw sockets for hostile input. One test binary,
 //! one module per topic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 #[path = "sandbox/aws_config.rs"]
 mod aws_config;
 #[path = "sandbox/common.rs"]

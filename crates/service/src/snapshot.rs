@@ -14,9 +14,11 @@ use crate::Environment;
 
 /// Reads the files at `paths` now, with the sign-in records from the state
 /// folder `env` names and the session lengths divided by `scale` (the time
-/// scale the shell's other leads are divided by). Without a state folder or
-/// with an unreadable settings file, the registration's expiry stays the
-/// deadline, as the defaults say.
+/// scale the shell's other leads are divided by). Reading the token cache
+/// records when each sign-in was first seen (the estimate of a sign-in
+/// another tool made counts from then). Without a state folder the
+/// registration's expiry is an upper bound; with an unreadable settings
+/// file the default session length is used.
 pub fn snapshot_now(paths: &AwsPaths, env: &Environment, scale: f64) -> Snapshot {
     let mut snapshot = load::snapshot(&aws_files::read(paths));
     let Ok(signin) = SignInEnv::from_env(env.lookup(), paths) else {
@@ -24,6 +26,7 @@ pub fn snapshot_now(paths: &AwsPaths, env: &Environment, scale: f64) -> Snapshot
     };
     let text = settings_path(env.lookup()).and_then(|p| std::fs::read_to_string(p).ok());
     let settings = Settings::parse(text.as_deref().unwrap_or("")).0;
-    snapshot.sign_ins = signin.sign_ins(&snapshot, &settings).scaled(scale);
+    let now = leasekeeper_engine::ports::Clock::now(&leasekeeper_host::clock::SystemClock);
+    snapshot.sign_ins = signin.sign_ins(&snapshot, &settings, now, true, scale);
     snapshot
 }

@@ -55,7 +55,8 @@ pub struct RowDto {
     pub state: String,
     /// `ok`, `expiring`, `needs_you` or `error`: the row's colour.
     pub tone: String,
-    /// `42m`, `sign in`, `MFA code`, `expired`, `error`, `no expiry`.
+    /// `42m`, `sign in`, `MFA code`, `expired`, `error`, `no expiry`, or
+    /// `≤ 89d` for a deadline that is only an upper bound.
     pub left: String,
     /// When the person must act; the countdown runs to it.
     pub deadline_ms: Option<i64>,
@@ -63,6 +64,9 @@ pub struct RowDto {
     pub span_ms: Option<i64>,
     /// The deadline is an estimate (a sign-in session's end).
     pub estimated: bool,
+    /// The deadline is only an upper bound (a client registration's
+    /// expiry; the sign-in may end any time before).
+    pub upper_bound: bool,
     /// When the current keys expire.
     pub expires_ms: Option<i64>,
     /// The sso-session (or legacy start URL) it signs in through.

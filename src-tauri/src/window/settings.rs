@@ -36,9 +36,10 @@ pub fn read(path: &Path) -> Result<(Settings, DocumentMut), WindowError> {
         .parse::<DocumentMut>()
         .map_err(|e| WindowError::Parse {
             path: path.to_owned(),
-            line: e
-                .span()
-                .map_or(0, |s| text[..s.start].matches('\n').count() + 1),
+            line: e.span().map_or(0, |s| {
+                let before = text.as_bytes().iter().take(s.start);
+                before.filter(|b| **b == b'\n').count() + 1
+            }),
             message: e.message().to_owned(),
         })?;
     Ok((Settings::parse(&text).0, doc))

@@ -169,3 +169,60 @@ fn an_aws_setting_crosses_as_the_front_end_sends_it() {
         }
     );
 }
+
+#[test]
+fn a_sign_in_first_seen_is_an_estimate_and_one_unknown_only_an_upper_bound() {
+    use leasekeeper_engine::Secret;
+    use leasekeeper_engine::profiles::sso_cache::cache_key;
+    use leasekeeper_engine::signin::records::fingerprint;
+    use leasekeeper_engine::signin::sighting::{Origin, Sighting, client_fingerprint};
+
+    let paths = example_home();
+    let mut snapshot =
+        leasekeeper_engine::load::snapshot(&leasekeeper_host::aws_files::read(&paths));
+    let now = time::macros::datetime!(2026-11-22 09:00 UTC);
+    let dev = |snapshot: &leasekeeper_engine::snapshot::Snapshot| {
+        view(&ViewInput {
+            paths: &paths,
+            snapshot,
+            lines: &BTreeMap::new(),
+            renewals: &BTreeMap::new(),
+            attached_pid: None,
+            scale: 1.0,
+            settings: &Settings::default(),
+            now,
+        })
+        .groups
+        .into_iter()
+        .flat_map(|g| g.rows)
+        .find(|r| r.profile == "dev")
+        .expect("the example home has dev")
+    };
+    // Another tool signed in and nothing tells when: at most the
+    // registration's end, never a countdown.
+    let row = dev(&snapshot);
+    assert!(row.upper_bound && !row.estimated, "{row:?}");
+    assert_eq!(row.left, "\u{2264} 89d");
+    let json = serde_json::to_value(&row).unwrap();
+    assert_eq!(json["upperBound"], true);
+    // First seen two hours before: eight hours from then, an estimate that
+    // counts down like any time.
+    snapshot.sign_ins.sightings.insert(
+        cache_key("corp"),
+        Sighting {
+            first_seen_at: now - time::Duration::hours(2),
+            origin: Origin::FirstSeen,
+            client_fingerprint: client_fingerprint("exampleClientId"),
+            token_fingerprint: fingerprint(&Secret::new("exampleAccessTokenDoNotUse")),
+            token_expires_at: time::macros::datetime!(2026-11-22 09:50 UTC),
+            token_seen_at: now - time::Duration::hours(2),
+        },
+    );
+    let row = dev(&snapshot);
+    assert!(row.estimated && !row.upper_bound, "{row:?}");
+    assert_eq!(row.left, "6h 00m");
+    assert_eq!(
+        row.deadline_ms,
+        Some(super::view::ms(now + time::Duration::hours(6)))
+    );
+}

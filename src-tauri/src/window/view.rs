@@ -125,7 +125,7 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
         Left::SignIn | Left::MfaCode | Left::Expired => "needs_you",
         Left::Error => "error",
         _ if failing => "error",
-        Left::Time(s) if Duration::seconds(s) <= lead => "expiring",
+        l if l.seconds().is_some_and(|s| Duration::seconds(s) <= lead) => "expiring",
         _ => "ok",
     };
     let session = lease
@@ -164,22 +164,28 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
     RowDto {
         profile: lease.profile.clone(),
         kind: lease.kind.clone(),
-        state: match (lease.state, left) {
-            (LeaseState::Fresh | LeaseState::Expired, Left::Time(_)) if tone == "expiring" => {
+        state: match (lease.state, left.seconds().is_some()) {
+            (LeaseState::Fresh | LeaseState::Expired, true) if tone == "expiring" => {
                 "expiring".to_owned()
             }
             // The keeper holds keys the files do not show: timed, not lapsed.
-            (LeaseState::Expired, Left::Time(_)) => "fresh".to_owned(),
+            (LeaseState::Expired, true) => "fresh".to_owned(),
             // The words follow the colour: under a time scale (the demo) the
             // files' view uses the unscaled lead, the tone the scaled one.
-            (LeaseState::Expiring, Left::Time(_)) if tone == "ok" => "fresh".to_owned(),
+            (LeaseState::Expiring, true) if tone == "ok" => "fresh".to_owned(),
             _ => lease.state.as_str().to_owned(),
         },
         tone: tone.to_owned(),
-        left: left.to_string(),
+        // An estimate counts down like any time (the `estimated` flag marks
+        // it); an upper bound reads `≤ 89d` and never counts down.
+        left: match left {
+            Left::Estimate(s) => Left::Time(s).to_string(),
+            other => other.to_string(),
+        },
         deadline_ms: deadline.map(ms),
         span_ms: span.map(|d| i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)),
         estimated: lease.action_needed_estimated,
+        upper_bound: lease.action_needed_upper_bound,
         expires_ms: renewal
             .and_then(|r| r.expires_at)
             .or(lease.expires_at)

@@ -81,9 +81,17 @@ pub fn lease_line(label: &str) -> Option<(&str, &str)> {
 }
 
 /// Whether `left` is a time in the menu's format: `42m`, `1h 05m`, `<1m`,
-/// and from a day on `1d 11h`.
+/// and from a day on `1d 11h`; an estimate adds ` (est.)`; an upper bound
+/// reads `≤ 89d` (its largest unit only).
 pub fn is_time(left: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(bound) = left.strip_prefix("\u{2264} ") {
+        return bound == "<1m"
+            || ["d", "h", "m"]
+                .iter()
+                .any(|u| bound.strip_suffix(u).is_some_and(digits));
+    }
+    let left = left.strip_suffix(" (est.)").unwrap_or(left);
     if left == "<1m" {
         return true;
     }
@@ -134,6 +142,8 @@ pub fn is_summary(label: &str) -> bool {
 fn menu_formats_are_recognised() {
     assert!(is_time("42m") && is_time("1h 05m") && is_time("<1m") && is_time("35h 59m"));
     assert!(is_time("1d 11h") && is_time("89d 04h") && !is_time("1d 4h"));
+    assert!(is_time("7h 59m (est.)") && is_time("\u{2264} 89d") && is_time("\u{2264} 5h"));
+    assert!(!is_time("\u{2264} 5h 04m") && !is_time("(est.)"));
     assert!(!is_time("sign in") && !is_time("1h 5m") && !is_time("m") && !is_time("expired"));
     assert!(is_summary("All 6 leases fresh"));
     assert!(is_summary("1 needs you \u{b7} 6 leases"));

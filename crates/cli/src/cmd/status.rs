@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Show the leases as they will stand at this time (RFC 3339), e.g. to
-    /// see what lapses overnight
+    /// see what lapses overnight (nothing is recorded in the state folder)
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     at: Option<OffsetDateTime>,
     /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
@@ -45,16 +45,20 @@ enum ColorChoice {
 }
 
 /// Adds our sign-in records and the configured session lengths, so SSO
-/// leases end at the estimated end of the sign-in. Without a state folder or
-/// settings, the registration's expiry stays the deadline.
-fn add_sign_ins(snapshot: &mut Snapshot, home: &Home) {
+/// leases end at the estimated end of the sign-in, and records when each
+/// sign-in was first seen (with `record`: not for `--at`, a time that is not
+/// now). The lengths shown are unscaled, as the status's other leads are;
+/// sightings are decided with them divided by `LEASEKEEPER_TIME_SCALE`, as
+/// the keeper and the tray decide them. Without a state folder the
+/// registration's expiry is an upper bound.
+fn add_sign_ins(snapshot: &mut Snapshot, home: &Home, now: OffsetDateTime, record: bool) {
     let env = |n: &str| std::env::var_os(n);
     let Ok(signin) = SignInEnv::from_env(env, &home.paths) else {
         return;
     };
     let text = settings_path(env).and_then(|p| std::fs::read_to_string(p).ok());
     let settings = Settings::parse(text.as_deref().unwrap_or("")).0;
-    snapshot.sign_ins = signin.sign_ins(snapshot, &settings);
+    snapshot.sign_ins = signin.sign_ins(snapshot, &settings, now, record, 1.0);
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
@@ -64,8 +68,8 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let mut snapshot = home.snapshot();
-    add_sign_ins(&mut snapshot, home);
     let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+    add_sign_ins(&mut snapshot, home, now, args.at.is_none());
     let mut leases = lease::leases(&snapshot, now);
     if !args.profiles.is_empty() {
         if let Some(missing) = args

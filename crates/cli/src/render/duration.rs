@@ -1,5 +1,5 @@
 //! Human time spans for the status table: `42m`, `2h05m`, `3d04h`,
-//! `expired 3h ago`, `no expiry`.
+//! `expired 3h ago`, `no expiry`, `≤ 89d`.
 
 /// A span of whole seconds, compact: the two largest units that matter.
 pub fn span(seconds: i64) -> String {
@@ -28,6 +28,12 @@ pub fn coarse(seconds: i64) -> String {
     }
 }
 
+/// A deadline that is only an upper bound (`≤ 89d`): the sign-in may end
+/// any time before, so its largest unit only, rounded down.
+pub fn at_most(seconds: i64) -> String {
+    format!("\u{2264} {}", coarse(seconds))
+}
+
 /// What the "time left" column says for a deadline `seconds_left` away.
 pub fn time_left(seconds_left: Option<i64>) -> String {
     match seconds_left {
@@ -51,5 +57,7 @@ mod tests {
         assert_eq!(time_left(Some(0)), "expired 0s ago");
         assert_eq!(time_left(None), "no expiry");
         assert_eq!(time_left(Some(-50 * 3600)), "expired 2d ago");
+        assert_eq!(at_most(89 * 86_400 + 23 * 3600), "\u{2264} 89d");
+        assert_eq!(at_most(5 * 3600 + 59 * 60), "≤ 5h");
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use leasekeeper_engine::lease::LeaseState;
 use leasekeeper_engine::report::{Severity, StatusReport};
 
-use super::duration::time_left;
+use super::duration::{at_most, time_left};
 
 /// ANSI styles, or nothing at all when colour is off.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +53,8 @@ pub fn render(report: &StatusReport, palette: Palette) -> String {
                 (None, LeaseState::NeedsLogin) => "sign in".to_owned(),
                 (None, LeaseState::Expired) => "expired".to_owned(),
                 (None, LeaseState::Error) => "-".to_owned(),
+                // Only an upper bound: its largest unit, no countdown.
+                (Some(s), _) if p.action_needed_upper_bound && s > 0 => at_most(s),
                 (seconds, _) => time_left(seconds),
             };
             if p.action_needed_estimated && p.seconds_left.is_some() {
@@ -77,11 +79,11 @@ pub fn render(report: &StatusReport, palette: Palette) -> String {
     let mut out = String::new();
     let line = |cells: [&str; 5], styled: [String; 5]| {
         let mut s = String::new();
-        for (i, (cell, styled)) in cells.iter().zip(styled).enumerate() {
+        for (i, ((cell, styled), width)) in cells.iter().zip(styled).zip(widths).enumerate() {
             if i + 1 == cells.len() {
                 s.push_str(&styled);
             } else {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = width.saturating_sub(cell.chars().count()) + 2;
                 s.push_str(&styled);
                 s.push_str(&" ".repeat(pad));
             }

@@ -249,9 +249,12 @@ impl<'a> Reader<'a> {
         let from = if section == 0 {
             0
         } else {
-            self.section_first_key[section]
+            self.section_first_key.get(section).copied().unwrap_or(0)
         };
-        let earlier = self.keys[from..]
+        let earlier = self
+            .keys
+            .get(from..)
+            .unwrap_or_default()
             .iter()
             .filter(|k| k.section == section)
             .find(|k| same_key(k.key.of(self.bytes), key.of(self.bytes)));

@@ -149,7 +149,7 @@ fn botocore_refuses_exactly_the_files_we_say_it_refuses() {
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/botocore/tests/unit/cfg"
+    "/../../tests/data/botocore/tests/unit/cfg"
 );
 
 /// On botocore's own fixtures: the same verdict, and the same profile names

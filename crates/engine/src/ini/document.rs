@@ -119,7 +119,7 @@ impl Document {
             .parsed
             .sections
             .first()
-            .map_or(self.as_bytes().len(), |s| self.lines[s.header].full.start);
+            .map_or(self.as_bytes().len(), |s| self.line_at(s.header).full.start);
         0..end
     }
 
@@ -144,7 +144,7 @@ impl Document {
         self.parsed
             .errors
             .first()
-            .map(|(idx, e)| (self.lines[*idx].number, *e))
+            .map(|(idx, e)| (self.line_at(*idx).number, *e))
     }
 
     /// The bytes of this document with `range` replaced by `replacement`:
@@ -156,9 +156,9 @@ impl Document {
             return None;
         }
         let mut out = Vec::with_capacity(bytes.len() - range.len() + replacement.len());
-        out.extend_from_slice(&bytes[..range.start]);
+        out.extend_from_slice(bytes.get(..range.start)?);
         out.extend_from_slice(replacement);
-        out.extend_from_slice(&bytes[range.end..]);
+        out.extend_from_slice(bytes.get(range.end..)?);
         Some(out)
     }
 
@@ -169,18 +169,25 @@ impl Document {
         }
     }
 
+    // The arena lookups below take only indices this document's own parse
+    // produced (a section's, entry's or line's position in its vectors),
+    // never a number read from the file.
+    #[allow(clippy::indexing_slicing, reason = "indices our own parse produced")]
     pub(crate) fn line_at(&self, idx: usize) -> &Line {
         &self.lines[idx]
     }
 
+    #[allow(clippy::indexing_slicing, reason = "indices our own parse produced")]
     pub(crate) fn section_data(&self, i: usize) -> &SectionData {
         &self.parsed.sections[i]
     }
 
+    #[allow(clippy::indexing_slicing, reason = "indices our own parse produced")]
     pub(crate) fn entry_data(&self, i: usize) -> &EntryData {
         &self.parsed.entries[i]
     }
 
+    #[allow(clippy::indexing_slicing, reason = "indices our own parse produced")]
     pub(crate) fn sub_data(&self, i: usize) -> &SubData {
         &self.parsed.subs[i]
     }

@@ -96,9 +96,10 @@ pub(crate) fn split_lines(bytes: &[u8], skip: usize) -> Vec<Line> {
         let mut lone_cr = false;
         let mut at = start;
         let (content_end, full_end, ending) = loop {
-            match find_any(&bytes[at..], [b'\n', b'\r']).map(|i| at + i) {
+            let rest = bytes.get(at..).unwrap_or_default();
+            match find_any(rest, [b'\n', b'\r']).map(|i| at + i) {
                 None => break (bytes.len(), bytes.len(), LineEnding::None),
-                Some(nl) if bytes[nl] == b'\n' => break (nl, nl + 1, LineEnding::Lf),
+                Some(nl) if bytes.get(nl) == Some(&b'\n') => break (nl, nl + 1, LineEnding::Lf),
                 Some(cr) if bytes.get(cr + 1) == Some(&b'\n') => {
                     break (cr, cr + 2, LineEnding::CrLf);
                 }

@@ -70,12 +70,16 @@ pub(crate) fn classify(bytes: &[u8], lines: &mut [Line]) -> Parsed {
     p.entries.reserve(lines.len() / 2);
     let mut cur_entry: Option<usize> = None;
     for idx in 0..lines.len() {
-        let content = lines[idx].content;
+        let Some(content) = lines.get(idx).map(|l| l.content) else {
+            break;
+        };
         let kind = classify_line(bytes, lines, idx, content, &mut p, &mut cur_entry);
         if let LineKind::Invalid(e) = kind {
             p.errors.push((idx, e));
         }
-        lines[idx].kind = kind;
+        if let Some(line) = lines.get_mut(idx) {
+            line.kind = kind;
+        }
         if let Some(s) = p.sections.last_mut() {
             let belongs = !matches!(kind, LineKind::Blank | LineKind::Comment)
                 || (s.managed && idx == s.header + 1);

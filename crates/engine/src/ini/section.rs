@@ -75,7 +75,10 @@ impl<'a> Section<'a> {
     /// The lines of [`Section::extent`].
     pub fn lines(&self) -> &'a [Line] {
         let d = self.data();
-        &self.doc.lines()[d.header..d.end_line]
+        self.doc
+            .lines()
+            .get(d.header..d.end_line)
+            .unwrap_or_default()
     }
 
     /// The properties, in file order (duplicates included).

@@ -75,7 +75,9 @@ pub(crate) fn prepare_line(bytes: &[u8], span: Span, comments_need_whitespace: b
     let text = line.of(bytes);
     let mut from = 0;
     let mut cut = line.end;
-    while let Some(i) = find_any(&text[from..], [b'#', b';']).map(|i| from + i) {
+    while let Some(i) =
+        find_any(text.get(from..).unwrap_or_default(), [b'#', b';']).map(|i| from + i)
+    {
         if !comments_need_whitespace || char_before(text, i).is_some_and(char::is_whitespace) {
             cut = line.start + i;
             break;
@@ -140,6 +142,8 @@ pub(crate) fn split_sub_property(bytes: &[u8], span: Span) -> Option<KeyValue> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
     use super::*;
 
     fn prep(s: &str, need_ws: bool) -> &str {

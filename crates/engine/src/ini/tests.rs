@@ -1,6 +1,8 @@
 //! What a person notices of the parser: profiles survive a bad line, every
 //! problem names its line, and what botocore refuses is flagged as such.
 
+#![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
 use super::*;
 
 fn doc(s: &str) -> Document {

@@ -82,7 +82,9 @@ pub(crate) fn is_comment_char(b: u8) -> bool {
 pub(crate) fn trim_space_tab(bytes: &[u8], span: Span) -> Span {
     let s = span.of(bytes);
     let lead = s.iter().take_while(|b| is_space_tab(**b)).count();
-    let trail = s[lead..]
+    let trail = s
+        .get(lead..)
+        .unwrap_or_default()
         .iter()
         .rev()
         .take_while(|b| is_space_tab(**b))
@@ -129,12 +131,14 @@ fn is_python_space_ascii(b: u8) -> bool {
 pub(crate) fn python_strip(bytes: &[u8], span: Span) -> (Span, usize) {
     let s = span.of(bytes);
     let lead = s.iter().take_while(|b| is_python_space_ascii(**b)).count();
-    let trail = s[lead..]
+    let trail = s
+        .get(lead..)
+        .unwrap_or_default()
         .iter()
         .rev()
         .take_while(|b| is_python_space_ascii(**b))
         .count();
-    let inner = &s[lead..s.len() - trail];
+    let inner = s.get(lead..s.len() - trail).unwrap_or_default();
     // Only a non-ASCII character at either end can be Unicode whitespace.
     if inner.first().is_none_or(u8::is_ascii) && inner.last().is_none_or(u8::is_ascii) {
         let start = span.start + lead;
@@ -174,7 +178,8 @@ pub(crate) fn python_rstrip(bytes: &[u8], span: Span) -> Span {
         .take_while(|b| is_python_space_ascii(**b))
         .count();
     let end = span.end - trail;
-    if s[..s.len() - trail].last().is_none_or(u8::is_ascii) {
+    let kept = s.get(..s.len() - trail).unwrap_or_default();
+    if kept.last().is_none_or(u8::is_ascii) {
         return Span::new(span.start, end);
     }
     let mut end = span.start;
@@ -188,10 +193,11 @@ pub(crate) fn python_rstrip(bytes: &[u8], span: Span) -> Span {
 
 /// The character that ends at `at` in `bytes` (as [`chars_lossy`] shows it).
 pub(crate) fn char_before(bytes: &[u8], at: usize) -> Option<char> {
-    match bytes[..at].last() {
+    let before = bytes.get(..at)?;
+    match before.last() {
         None => None,
         Some(b) if b.is_ascii() => Some(char::from(*b)),
-        Some(_) => chars_lossy(&bytes[..at]).last().map(|(_, c, _)| c),
+        Some(_) => chars_lossy(before).last().map(|(_, c, _)| c),
     }
 }
 

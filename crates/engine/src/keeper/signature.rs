@@ -18,7 +18,9 @@ pub fn skew_in(message: &str) -> Option<Duration> {
     let start = [SIGNATURE_EXPIRED, SIGNATURE_NOT_YET_CURRENT]
         .iter()
         .find_map(|m| message.find(m))?;
-    let times: Vec<OffsetDateTime> = message[start..]
+    let times: Vec<OffsetDateTime> = message
+        .get(start..)
+        .unwrap_or_default()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter_map(amz_date)
         .collect();
@@ -31,7 +33,7 @@ pub fn skew_in(message: &str) -> Option<Duration> {
 /// `YYYYMMDDTHHMMSSZ`.
 fn amz_date(s: &str) -> Option<OffsetDateTime> {
     let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+    if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
         return None;
     }
     let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();

@@ -90,7 +90,7 @@ impl KeeperState {
                 kind: d.kind,
                 subject: d.subject.clone(),
                 deadline: d.at,
-                lead_seconds: leads[i].whole_seconds(),
+                lead_seconds: leads.get(i).map_or(0, |lead| lead.whole_seconds()),
                 seconds_left: left.whole_seconds(),
                 estimated: d.estimated,
                 profiles: d.profiles.clone(),
@@ -211,14 +211,16 @@ impl KeeperState {
             return None;
         };
         let token = self.token(target)?;
-        let record = self
+        let key = target.cache_key();
+        let record = self.files.as_ref().and_then(|f| f.sessions.get(&key));
+        let sighting = self
             .files
             .as_ref()
-            .and_then(|f| f.sessions.get(&target.cache_key()));
+            .and_then(|f| f.snapshot.sign_ins.sightings.get(&key));
         let length = self
             .policy
             .scaled(self.settings.session_length(target.name()));
-        crate::lease::sign_in_end(token, target.is_legacy(), record, length, now)
+        crate::lease::sign_in_end(token, target.is_legacy(), record, sighting, length, now)
             .map(|end| (end.at, end.estimated))
     }
 }

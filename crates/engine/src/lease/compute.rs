@@ -39,7 +39,7 @@ impl TokenKeys {
         if !self.0.contains_key(name) {
             self.0.insert(name.to_owned(), cache_key(name));
         }
-        &self.0[name]
+        self.0.get(name).map_or("", String::as_str)
     }
 }
 
@@ -120,6 +120,7 @@ fn unresolved_base(profile: &str) -> Lease {
         expires_at: None,
         action_needed_at: None,
         action_needed_estimated: false,
+        action_needed_upper_bound: false,
         sso: None,
         description: "cannot be resolved".to_owned(),
         source: Vec::new(),
@@ -147,6 +148,8 @@ struct Outlook {
     action_needed_at: Option<OffsetDateTime>,
     /// Whether `action_needed_at` is an estimate (a sign-in's end).
     estimated: bool,
+    /// Whether `action_needed_at` is only an upper bound.
+    upper_bound: bool,
     sso: Option<SsoLease>,
 }
 
@@ -170,6 +173,7 @@ fn from_chain(
             renewal: Renewal::Never,
             action_needed_at: None,
             estimated: false,
+            upper_bound: false,
             sso: None,
         },
     };
@@ -188,6 +192,7 @@ fn from_chain(
         expires_at,
         action_needed_at: outlook.action_needed_at,
         action_needed_estimated: outlook.estimated,
+        action_needed_upper_bound: outlook.upper_bound,
         sso: outlook.sso,
         description: chain.describe(),
         source: chain.steps(),
@@ -211,6 +216,7 @@ fn sso_outlook(
         refreshable: false,
         registration_expires_at: None,
         signed_in_at: None,
+        first_seen_at: None,
     };
     let token = match snapshot.sso_tokens.get(key) {
         Some(Ok(token)) => token,
@@ -229,11 +235,13 @@ fn sso_outlook(
     info.refreshable = !sso.is_legacy() && token.refreshable_at(now);
     if info.refreshable {
         let record = snapshot.sign_ins.records.get(key);
+        let sighting = snapshot.sign_ins.sightings.get(key);
         let length = snapshot
             .sign_ins
             .length(sso.session.as_deref().unwrap_or(&sso.start_url));
-        let end = sign_in_end(token, false, record, length, now);
+        let end = sign_in_end(token, false, record, sighting, length, now);
         info.signed_in_at = end.and_then(|e| e.signed_in_at);
+        info.first_seen_at = end.and_then(|e| e.first_seen_at);
         // A refreshable token always has a registration expiry, so an end is
         // known; past an estimate the sign-in may end at any moment.
         Outlook {
@@ -243,6 +251,7 @@ fn sso_outlook(
             renewal: Renewal::Silent,
             action_needed_at: end.map(|e| e.at),
             estimated: end.is_some_and(|e| e.estimated),
+            upper_bound: end.is_some_and(|e| e.upper_bound),
             sso: Some(info),
         }
     } else {
@@ -251,6 +260,7 @@ fn sso_outlook(
             renewal: Renewal::NeedsUser,
             action_needed_at: Some(token.expires_at),
             estimated: false,
+            upper_bound: false,
             sso: Some(info),
         }
     }
@@ -262,6 +272,7 @@ fn needs_login(info: SsoLease) -> Outlook {
         renewal: Renewal::NeedsUser,
         action_needed_at: None,
         estimated: false,
+        upper_bound: false,
         sso: Some(info),
     }
 }
@@ -280,6 +291,7 @@ fn keys_outlook(
                 renewal: Renewal::Never,
                 action_needed_at: None,
                 estimated: false,
+                upper_bound: false,
                 sso: None,
             };
         }
@@ -291,6 +303,7 @@ fn keys_outlook(
                 renewal: Renewal::Silent,
                 action_needed_at: None,
                 estimated: false,
+                upper_bound: false,
                 sso: None,
             };
         }
@@ -304,6 +317,7 @@ fn keys_outlook(
             renewal: Renewal::NeedsUser,
             action_needed_at: at,
             estimated: false,
+            upper_bound: false,
             sso: None,
         };
     }
@@ -320,6 +334,7 @@ fn keys_outlook(
         renewal,
         action_needed_at: keys.expires_at,
         estimated: false,
+        upper_bound: false,
         sso: None,
     }
 }

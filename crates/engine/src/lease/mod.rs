@@ -104,6 +104,10 @@ pub struct SsoLease {
     /// another tool did (or no record is at hand).
     #[serde(with = "time::serde::rfc3339::option")]
     pub signed_in_at: Option<OffsetDateTime>,
+    /// When Leasekeeper first saw the sign-in another tool made, when the
+    /// estimate counts from it; `None` otherwise.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_seen_at: Option<OffsetDateTime>,
 }
 
 /// One problem of one profile: a stable code and a readable message.
@@ -138,6 +142,9 @@ pub struct Lease {
     pub action_needed_at: Option<OffsetDateTime>,
     /// Whether `action_needed_at` is an estimate (an SSO session's end).
     pub action_needed_estimated: bool,
+    /// Whether `action_needed_at` is only an upper bound: the client
+    /// registration's expiry of a sign-in whose start nothing tells.
+    pub action_needed_upper_bound: bool,
     pub sso: Option<SsoLease>,
     /// A short description of the source chain (`role dev ← base (mfa)`).
     pub description: String,

@@ -9,7 +9,8 @@ use crate::Secret;
 use crate::load::{CacheFileInput, FileInput, LoadInput, snapshot};
 use crate::profiles::sso_cache::cache_key;
 use crate::report::StatusReport;
-use crate::signin::records::SessionRecord;
+use crate::signin::records::{SessionRecord, fingerprint};
+use crate::signin::sighting::{Origin, Sighting, client_fingerprint};
 use crate::snapshot::Snapshot;
 use crate::timefmt::format_z;
 
@@ -95,11 +96,12 @@ fn a_recorded_sign_in_ends_after_the_default_eight_hours() {
 }
 
 #[test]
-fn without_a_record_the_registration_expiry_is_the_known_deadline() {
+fn without_a_record_the_registration_expiry_is_the_upper_bound() {
     let all = leases(&setup(), NOW);
     let dev = lease(&all, "dev");
     assert_eq!(dev.action_needed_at, Some(registration()));
     assert!(!dev.action_needed_estimated);
+    assert!(dev.action_needed_upper_bound);
     assert_eq!(dev.sso.as_ref().unwrap().signed_in_at, None);
 }
 
@@ -158,4 +160,111 @@ fn a_past_estimate_for_another_tools_token_is_not_used() {
         lease(&all, "dev").action_needed_at,
         Some(NOW + Duration::hours(7))
     );
+}
+
+/// Records that the sign-in behind the cached token (`AT`, or another) was
+/// first seen at `at`, as a reader of the token cache does.
+fn sighted(snapshot: &mut Snapshot, at: OffsetDateTime, token: &str) {
+    let seen = Sighting {
+        first_seen_at: at,
+        origin: Origin::FirstSeen,
+        client_fingerprint: client_fingerprint("cid"),
+        token_fingerprint: fingerprint(&Secret::new(token.to_owned())),
+        token_expires_at: NOW + Duration::minutes(50),
+        token_seen_at: at,
+    };
+    snapshot.sign_ins.sightings.insert(cache_key("corp"), seen);
+}
+
+#[test]
+fn another_tools_sign_in_ends_eight_hours_after_it_was_first_seen() {
+    let mut s = setup();
+    let seen = NOW - Duration::hours(2);
+    sighted(&mut s, seen, "AT");
+    let all = leases(&s, NOW);
+    for name in ["dev", "deploy"] {
+        let l = lease(&all, name);
+        assert_eq!(
+            l.action_needed_at,
+            Some(seen + Duration::hours(8)),
+            "{name}"
+        );
+        assert!(l.action_needed_estimated, "{name}");
+        assert!(!l.action_needed_upper_bound, "{name}");
+        let sso = l.sso.as_ref().unwrap();
+        assert_eq!((sso.first_seen_at, sso.signed_in_at), (Some(seen), None));
+    }
+    let json = serde_json::to_value(StatusReport::new(all, Vec::new(), NOW)).unwrap();
+    let dev = &json["profiles"][1];
+    assert_eq!(dev["profile"], "dev");
+    assert_eq!(dev["action_needed_at"], "2026-11-22T15:00:00Z");
+    assert_eq!(dev["action_needed_estimated"], true);
+    assert_eq!(dev["action_needed_upper_bound"], false);
+    assert_eq!(dev["seconds_left"], 6 * 3600);
+    assert_eq!(dev["sso"]["first_seen_at"], "2026-11-22T07:00:00Z");
+    assert_eq!(dev["sso"]["signed_in_at"], serde_json::Value::Null);
+}
+
+#[test]
+fn without_anything_known_the_registration_is_an_upper_bound() {
+    let all = leases(&setup(), NOW);
+    let dev = lease(&all, "dev");
+    assert_eq!(dev.action_needed_at, Some(registration()));
+    assert!(dev.action_needed_upper_bound && !dev.action_needed_estimated);
+    let json = serde_json::to_value(StatusReport::new(all, Vec::new(), NOW)).unwrap();
+    let dev = &json["profiles"][1];
+    assert_eq!(dev["action_needed_upper_bound"], true);
+    assert_eq!(dev["action_needed_estimated"], false);
+    assert_eq!(dev["sso"]["first_seen_at"], serde_json::Value::Null);
+    // A sighting of another token (not recorded since) tells nothing.
+    let mut s = setup();
+    sighted(&mut s, NOW - Duration::hours(1), "an older token");
+    assert!(lease(&leases(&s, NOW), "dev").action_needed_upper_bound);
+    // Nor does one from after `now` (`status --at` an earlier time).
+    let mut s = setup();
+    sighted(&mut s, NOW + Duration::hours(1), "AT");
+    assert!(lease(&leases(&s, NOW), "dev").action_needed_upper_bound);
+}
+
+#[test]
+fn a_sighting_is_capped_by_the_registration() {
+    let mut s = setup();
+    sighted(&mut s, NOW, "AT");
+    s.sign_ins
+        .lengths
+        .insert("corp".to_owned(), Duration::days(90));
+    let all = leases(&s, NOW);
+    let dev = lease(&all, "dev");
+    assert_eq!(dev.action_needed_at, Some(registration()));
+    assert!(!dev.action_needed_estimated && !dev.action_needed_upper_bound);
+    assert_eq!(dev.sso.as_ref().unwrap().first_seen_at, Some(NOW));
+}
+
+#[test]
+fn the_later_of_our_sign_in_and_the_first_sight_counts() {
+    // We signed in; another tool signed in again later (first seen then).
+    let mut s = setup();
+    record(&mut s, NOW - Duration::hours(3), "AT");
+    sighted(&mut s, NOW - Duration::hours(1), "AT");
+    let all = leases(&s, NOW);
+    let dev = lease(&all, "dev");
+    assert_eq!(dev.action_needed_at, Some(NOW + Duration::hours(7)));
+    assert_eq!(
+        dev.sso.as_ref().unwrap().first_seen_at,
+        Some(NOW - Duration::hours(1))
+    );
+    assert_eq!(dev.sso.as_ref().unwrap().signed_in_at, None);
+    // Our sign-in after the first sight: ours counts, exactly.
+    record(&mut s, NOW - Duration::minutes(30), "AT");
+    let all = leases(&s, NOW);
+    let dev = lease(&all, "dev");
+    assert_eq!(
+        dev.action_needed_at,
+        Some(NOW - Duration::minutes(30) + Duration::hours(8))
+    );
+    assert_eq!(
+        dev.sso.as_ref().unwrap().signed_in_at,
+        Some(NOW - Duration::minutes(30))
+    );
+    assert_eq!(dev.sso.as_ref().unwrap().first_seen_at, None);
 }

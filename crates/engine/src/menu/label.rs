@@ -8,6 +8,12 @@ use std::fmt;
 pub enum Left {
     /// Seconds until the person must act (above zero).
     Time(i64),
+    /// Seconds until the person must act by an estimate (the end of a
+    /// sign-in session, which no AWS API reveals).
+    Estimate(i64),
+    /// At most this many seconds: the client registration's expiry of a
+    /// sign-in whose start nothing tells; it may end any time before.
+    AtMost(i64),
     /// An SSO sign-in is needed.
     SignIn,
     /// An MFA code is needed.
@@ -24,6 +30,8 @@ impl fmt::Display for Left {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Left::Time(s) => f.write_str(&span(s)),
+            Left::Estimate(s) => write!(f, "{} (est.)", span(s)),
+            Left::AtMost(s) => write!(f, "\u{2264} {}", coarse(s)),
             Left::SignIn => f.write_str("sign in"),
             Left::MfaCode => f.write_str("MFA code"),
             Left::Expired => f.write_str("expired"),
@@ -46,6 +54,28 @@ pub fn span(seconds: i64) -> String {
         format!("{h}h {m:02}m")
     } else {
         format!("{m}m")
+    }
+}
+
+impl Left {
+    /// The seconds left of a timed line (exact, estimated or at most).
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            Left::Time(s) | Left::Estimate(s) | Left::AtMost(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// `89d`, `5h`, `42m`, `<1m`: the largest unit only, rounded down, for an
+/// upper bound (a countdown to it would promise what nobody knows).
+pub fn coarse(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    match minutes {
+        1440.. => format!("{}d", minutes / 1440),
+        60.. => format!("{}h", minutes / 60),
+        1.. => format!("{minutes}m"),
+        _ => "<1m".to_owned(),
     }
 }
 
@@ -126,6 +156,18 @@ mod tests {
         assert_eq!(lease_line("mfa", Left::MfaCode), "mfa — MFA code");
         assert_eq!(lease_line("old", Left::Expired), "old — expired");
         assert_eq!(lease_line("bad", Left::Error), "bad — error");
+        assert_eq!(
+            lease_line("dev", Left::Estimate(7 * 3600 + 12 * 60)),
+            "dev — 7h 12m (est.)"
+        );
+        assert_eq!(
+            lease_line("dev", Left::AtMost(89 * 86_400 + 23 * 3600)),
+            "dev — \u{2264} 89d"
+        );
+        assert_eq!(Left::AtMost(5 * 3600 + 59 * 60).to_string(), "≤ 5h");
+        assert_eq!(Left::AtMost(30).to_string(), "≤ <1m");
+        assert_eq!(Left::Estimate(90).seconds(), Some(90));
+        assert_eq!(Left::SignIn.seconds(), None);
     }
 
     #[test]

@@ -170,16 +170,13 @@ impl Standing<'_> {
             (IconState::NeedsYou, _) => 0,
             (IconState::Expiring, _) => 1,
             (IconState::Error, _) => 2,
-            (IconState::Ok, Left::Time(_)) => 3,
+            (IconState::Ok, left) if left.seconds().is_some() => 3,
             (IconState::Ok, _) => 4,
         }
     }
 
     fn seconds(&self) -> Option<i64> {
-        match self.left {
-            Left::Time(s) => Some(s),
-            _ => None,
-        }
+        self.left.seconds()
     }
 }
 
@@ -211,7 +208,8 @@ fn standing<'a>(
 /// next time the person must act (the MFA session's end the keeper knows,
 /// a sign-in's end as the files tell it, else the end of the keys the
 /// keeper holds), never `expired`: the files may not show the keys the
-/// keeper keeps.
+/// keeper keeps. A time from the files is marked as they tell it: an
+/// estimate ([`Left::Estimate`]) or only an upper bound ([`Left::AtMost`]).
 pub fn left_of(
     lease: &Lease,
     keeper: Option<&KeeperLine>,
@@ -220,11 +218,18 @@ pub fn left_of(
 ) -> (Left, IconState) {
     let renewal = keeper.map(|k| k.state);
     let held = keeper.filter(|k| k.holds_fresh_keys(now));
-    let timed = |s: i64| {
-        if Duration::seconds(s) <= lead {
-            (Left::Time(s), IconState::Expiring)
+    let timed = |left: Left| match left.seconds() {
+        Some(s) if Duration::seconds(s) <= lead => (left, IconState::Expiring),
+        _ => (left, IconState::Ok),
+    };
+    // A time from the files, marked as they tell it.
+    let from_files = |s: i64| {
+        if lease.action_needed_upper_bound {
+            Left::AtMost(s)
+        } else if lease.action_needed_estimated {
+            Left::Estimate(s)
         } else {
-            (Left::Time(s), IconState::Ok)
+            Left::Time(s)
         }
     };
     let (left, icon) =
@@ -236,11 +241,11 @@ pub fn left_of(
             (Left::Error, IconState::Error)
         } else if let Some(k) = held {
             let secs = |t: OffsetDateTime| (t - now).whole_seconds().max(1);
-            let by_keeper = k.act_by.filter(|t| *t > now).map(secs);
-            let by_files = lease.seconds_left(now).filter(|s| *s > 0);
-            let by_keys = k.expires_at.map(secs);
+            let by_keeper = k.act_by.filter(|t| *t > now).map(secs).map(Left::Time);
+            let by_files = lease.seconds_left(now).filter(|s| *s > 0).map(from_files);
+            let by_keys = k.expires_at.map(secs).map(Left::Time);
             match by_keeper.or(by_files).or(by_keys) {
-                Some(s) => timed(s),
+                Some(left) => timed(left),
                 None => (Left::NoExpiry, IconState::Ok),
             }
         } else if lease.state == LeaseState::Expired || renewal == Some(RenewalState::Lapsed) {
@@ -248,7 +253,7 @@ pub fn left_of(
         } else {
             match lease.seconds_left(now) {
                 Some(s) if s <= 0 => (Left::Expired, IconState::NeedsYou),
-                Some(s) => timed(s),
+                Some(s) => timed(from_files(s)),
                 None => (Left::NoExpiry, IconState::Ok),
             }
         };
@@ -343,7 +348,7 @@ pub fn build(input: &MenuInput<'_>) -> MenuModel {
 
     let shown = all.len().min(input.limit);
     let mut groups: Vec<Group> = Vec::new();
-    for s in &all[..shown] {
+    for s in all.iter().take(shown) {
         let header = group_of(s.lease);
         let line = LeaseLine {
             profile: s.lease.profile.clone(),

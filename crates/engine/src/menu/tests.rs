@@ -150,7 +150,8 @@ fn a_signed_in_session_shows_the_time_until_its_sign_in_ends() {
         "a broken profile comes before fresh ones"
     );
     let corp = groups.iter().find(|g| g.0 == "corp").expect("a corp group");
-    assert_eq!(corp.1, vec!["dev — 1h 05m", "prod — 1h 05m"]);
+    // No sign-in time is known: the registration's end is an upper bound.
+    assert_eq!(corp.1, vec!["dev — \u{2264} 1h", "prod — \u{2264} 1h"]);
     assert!(m.sign_ins.is_empty(), "{:?}", m.sign_ins);
 }
 
@@ -170,7 +171,10 @@ fn the_expiring_lead_follows_the_time_scale() {
     assert_eq!(m.summary, "All 5 leases fresh");
     assert_eq!(m.icon, IconState::Ok);
     assert!(m.sign_ins.is_empty());
-    assert_eq!(labels(&m)[0].1, vec!["dev — 8m", "prod — 8m"]);
+    assert_eq!(
+        labels(&m)[0].1,
+        vec!["dev — \u{2264} 8m", "prod — \u{2264} 8m"]
+    );
 }
 
 #[test]
@@ -220,7 +224,7 @@ fn the_keepers_view_turns_lines_to_mfa_codes_lapses_and_failures() {
             ),
             (
                 "corp".to_owned(),
-                vec!["dev — expired".to_owned(), "prod — 5h 00m".to_owned()]
+                vec!["dev — expired".to_owned(), "prod — \u{2264} 5h".to_owned()]
             ),
             ("broken".to_owned(), vec!["broken — error".to_owned()]),
             ("okta".to_owned(), vec!["okta — 3h 00m".to_owned()]),
@@ -351,7 +355,8 @@ fn a_lease_the_keeper_keeps_fresh_never_reads_expired() {
 
 #[test]
 fn a_kept_role_counts_down_to_the_next_time_the_person_must_act() {
-    // Signed in to corp until 15:00: the sign-in's end, not the keys' end.
+    // Signed in to corp until 15:00 at the latest: the sign-in's end, not
+    // the keys' end.
     let tokens = vec![token(
         "corp",
         NOW + Duration::hours(1),
@@ -361,7 +366,7 @@ fn a_kept_role_counts_down_to_the_next_time_the_person_must_act() {
     let keys = kept("dev", RenewalState::Fresh, NOW + Duration::minutes(55));
     assert_eq!(
         left_for(&leases, "dev", &keys),
-        (Left::Time(5 * 3600), IconState::Ok)
+        (Left::AtMost(5 * 3600), IconState::Ok)
     );
     // A sign-in that has ended asks for one, whatever the keeper holds.
     let signed_out = leases_of(CONFIG, &credentials(NOW + Duration::hours(3)), vec![]);
@@ -394,4 +399,60 @@ fn a_role_renewing_through_an_mfa_session_counts_down_to_the_sessions_end() {
         (Left::Time(55 * 60), IconState::Ok),
         "an ended session: the keys still held count"
     );
+}
+
+#[test]
+fn a_sign_in_first_seen_reads_as_an_estimate_and_one_unknown_as_at_most() {
+    let tokens = vec![token(
+        "corp",
+        NOW + Duration::minutes(50),
+        NOW + Duration::days(89) + Duration::hours(23),
+    )];
+    let input = LoadInput {
+        config: FileInput {
+            path: "config".into(),
+            contents: Ok(Some(CONFIG.as_bytes().to_vec())),
+        },
+        credentials: FileInput {
+            path: "credentials".into(),
+            contents: Ok(Some(credentials(NOW + Duration::hours(3)).into_bytes())),
+        },
+        sso_cache_dir: "sso/cache".into(),
+        sso_cache: tokens,
+        cli_cache_dir: "cli/cache".into(),
+        cli_cache: Vec::new(),
+    };
+    let mut s = snapshot(&input);
+    // Nothing tells when the sign-in began: the registration's end, at most.
+    let m = menu(&leases(&s, NOW), &[], LEAD);
+    let corp = labels(&m).into_iter().find(|g| g.0 == "corp").unwrap();
+    assert_eq!(corp.1, vec!["dev — \u{2264} 89d", "prod — \u{2264} 89d"]);
+    // First seen two hours ago: eight hours from then, an estimate.
+    let Some(Ok(t)) = s.sso_tokens.get(&cache_key("corp")) else {
+        panic!("the token parses");
+    };
+    let seen = crate::signin::sighting::observe(
+        t,
+        None,
+        None,
+        Duration::hours(8),
+        NOW - Duration::hours(2),
+        crate::signin::TimeScale::default(),
+    )
+    .unwrap();
+    s.sign_ins.sightings.insert(cache_key("corp"), seen);
+    let m = menu(&leases(&s, NOW), &[], LEAD);
+    let corp = labels(&m).into_iter().find(|g| g.0 == "corp").unwrap();
+    assert_eq!(corp.1, vec!["dev — 6h 00m (est.)", "prod — 6h 00m (est.)"]);
+    // The keeper holding keys does not hide the mark.
+    let keeper = [KeeperLine {
+        profile: "dev".into(),
+        state: RenewalState::Fresh,
+        failing: false,
+        expires_at: Some(NOW + Duration::minutes(40)),
+        act_by: None,
+    }];
+    let m = menu(&leases(&s, NOW), &keeper, LEAD);
+    let corp = labels(&m).into_iter().find(|g| g.0 == "corp").unwrap();
+    assert_eq!(corp.1[0], "dev — 6h 00m (est.)");
 }

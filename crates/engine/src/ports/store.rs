@@ -16,6 +16,10 @@ pub enum StoreFile {
     Session(String),
     /// A sign-in in progress (`signin/<key>.json`), held for its duration.
     SignIn(String),
+    /// When the sign-in behind a token file was first seen
+    /// (`sightings/<name>.json`; the name also tells the token cache folder,
+    /// so homes never share one). The key is the token file's.
+    Sighting(String),
 }
 
 impl StoreFile {
@@ -26,6 +30,7 @@ impl StoreFile {
             StoreFile::Registration(k) => format!("client registration {k}"),
             StoreFile::Session(k) => format!("session record {k}"),
             StoreFile::SignIn(k) => format!("sign-in marker {k}"),
+            StoreFile::Sighting(k) => format!("sighting {k}"),
         }
     }
 }

@@ -264,6 +264,8 @@ fn role_view(r: &RoleStep) -> StepView {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
     use super::super::chain::{KeysSource, ProcessSource};
     use super::*;
     use crate::Secret;

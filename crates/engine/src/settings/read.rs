@@ -85,8 +85,11 @@ struct Reader<'t> {
 impl Reader<'_> {
     fn line(&self, span: &Range<usize>) -> u32 {
         let end = span.start.min(self.text.len());
-        let newlines = self.text.as_bytes()[..end]
+        let newlines = self
+            .text
+            .as_bytes()
             .iter()
+            .take(end)
             .filter(|b| **b == b'\n')
             .count();
         u32::try_from(newlines + 1).unwrap_or(u32::MAX)

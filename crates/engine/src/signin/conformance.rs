@@ -18,7 +18,7 @@ use crate::timefmt::{format_z, parse_timestamp};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/aws-conformance/botocore/sso-token-provider-cases.json"
+    "/../../tests/data/botocore/sso-token-provider-cases.json"
 );
 
 /// The case whose expected write-back drops the refresh token.

@@ -1,6 +1,7 @@
 //! [`logout`]: the portal's Logout call and the token file removed (with our
-//! record of it). A token file another tool already deleted (`aws sso
-//! logout`) is a sign-out that already happened, not an alarm.
+//! record of it and its sighting). A token file another tool already
+//! deleted (`aws sso logout`) is a sign-out that already happened, not an
+//! alarm.
 
 use crate::ports::{AwsError, SsoPortal, Store, StoreFile};
 use crate::profiles::sso_cache::SsoToken;
@@ -52,5 +53,13 @@ pub async fn logout<P: SsoPortal, S: Store>(
         },
     };
     store.remove(&session_lock)?;
+    // When the sign-in was first seen goes with it: a later sign-in by
+    // another tool starts its own estimate. Readers write a sighting only
+    // under the session's lock, held here.
+    let sighting = StoreFile::Sighting(target.cache_key());
+    if store.read(&sighting)?.is_some() {
+        let sighting_lock = store.lock(&sighting)?;
+        store.remove(&sighting_lock)?;
+    }
     Ok(outcome)
 }

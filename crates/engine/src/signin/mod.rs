@@ -25,6 +25,7 @@ pub mod records;
 pub mod refresh;
 pub mod registration;
 pub mod role;
+pub mod sighting;
 pub mod target;
 pub mod token_file;
 
@@ -34,6 +35,8 @@ mod conformance;
 mod flow_tests;
 #[cfg(test)]
 mod session_tests;
+#[cfg(test)]
+mod sighting_tests;
 #[cfg(test)]
 mod testkit;
 

@@ -44,10 +44,17 @@ impl Default for TimeScale {
     }
 }
 
+/// The smallest scale taken: slower time than this would stretch an hour
+/// past what an instant can hold.
+pub const MIN_TIME_SCALE: f64 = 0.001;
+
+/// The longest a scaled constant becomes, whatever the scale.
+const MAX_SCALED: Duration = Duration::days(36_500);
+
 impl TimeScale {
-    /// A scale above zero; `None` for anything else.
+    /// A scale of at least [`MIN_TIME_SCALE`]; `None` for anything else.
     pub fn new(factor: f64) -> Option<TimeScale> {
-        (factor.is_finite() && factor > 0.0).then_some(TimeScale(factor))
+        (factor.is_finite() && factor >= MIN_TIME_SCALE).then_some(TimeScale(factor))
     }
 
     /// Parses the variable's text; `None` when it is not a positive number.
@@ -61,7 +68,9 @@ impl TimeScale {
 
     /// `d` divided by the scale.
     pub fn apply(self, d: Duration) -> Duration {
-        Duration::seconds_f64(d.as_seconds_f64() / self.0)
+        Duration::checked_seconds_f64(d.as_seconds_f64() / self.0)
+            .unwrap_or(MAX_SCALED)
+            .clamp(-MAX_SCALED, MAX_SCALED)
     }
 }
 

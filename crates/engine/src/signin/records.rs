@@ -22,7 +22,8 @@ use crate::timefmt::{format_z, parse_timestamp};
 /// whether the token in the cache file is the one a record describes,
 /// useless for anything else.
 pub fn fingerprint(access_token: &Secret) -> String {
-    hex::encode(&Sha256::digest(access_token.expose().as_bytes())[..8])
+    let digest = Sha256::digest(access_token.expose().as_bytes());
+    hex::encode(digest.get(..8).unwrap_or_default())
 }
 
 /// What we know about the token of one session.
@@ -62,6 +63,9 @@ struct RawSession {
     last_refresh_attempt: Option<String>,
 }
 
+/// The longest token life a record may hold.
+const MAX_LIFETIME: Duration = Duration::days(366);
+
 impl SessionRecord {
     /// A record of `access_token`, obtained at `now`, living `lifetime`.
     pub fn obtained(access_token: &Secret, now: OffsetDateTime, lifetime: Duration) -> Self {
@@ -93,10 +97,16 @@ impl SessionRecord {
     /// `None` when the bytes are not a record.
     pub fn parse(bytes: &[u8]) -> Option<SessionRecord> {
         let raw: RawSession = serde_json::from_slice(bytes).ok()?;
+        // A token lives hours; a longer life than MAX_LIFETIME is not a
+        // record of ours (and would overflow the arithmetic done with it).
+        let lifetime = Duration::seconds(raw.lifetime_secs.max(0));
+        if lifetime > MAX_LIFETIME {
+            return None;
+        }
         Some(SessionRecord {
             token_fingerprint: raw.token_fingerprint,
             obtained_at: parse_timestamp(&raw.obtained_at)?,
-            lifetime: Duration::seconds(raw.lifetime_secs.max(0)),
+            lifetime,
             signed_in_at: raw.signed_in_at.as_deref().and_then(parse_timestamp),
             last_refresh_attempt: raw
                 .last_refresh_attempt

@@ -136,6 +136,35 @@ fn a_portal_401_rereads_once_then_declares_the_session_over() {
 }
 
 #[test]
+fn logout_removes_the_sighting_with_the_token_and_the_record() {
+    let w = World::new();
+    stored(
+        &w,
+        "AT",
+        Duration::hours(1),
+        Some(SessionRecord::obtained(
+            &Secret::new("AT"),
+            NOW,
+            Duration::hours(1),
+        )),
+    );
+    let sighting = StoreFile::Sighting(corp().cache_key());
+    w.store.put(sighting.clone(), b"{}");
+    let portal = FakePortal::default();
+    let out = block_on(logout(&portal, &w.store, &corp())).unwrap();
+    assert_eq!(out, SignedOut::Done { portal_error: None });
+    assert!(w.store.get(&sighting).is_none());
+
+    // Signed out elsewhere: the sighting left behind goes too.
+    w.store.put(sighting.clone(), b"{}");
+    assert_eq!(
+        block_on(logout(&portal, &w.store, &corp())).unwrap(),
+        SignedOut::NotSignedIn
+    );
+    assert!(w.store.get(&sighting).is_none());
+}
+
+#[test]
 fn logout_calls_the_portal_and_a_file_deleted_elsewhere_is_a_sign_out() {
     let w = World::new();
     stored(

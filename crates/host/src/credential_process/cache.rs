@@ -73,7 +73,7 @@ pub fn cache_path(state_dir: &Path, paths: &AwsPaths, chain: &Chain) -> PathBuf 
     hash.update([0]);
     hash.update(chain_text(chain).as_bytes());
     let digest = hash.finalize();
-    let key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     state_dir.join(CACHE_DIR).join(format!("{key}.json"))
 }
 

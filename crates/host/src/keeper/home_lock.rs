@@ -64,7 +64,7 @@ pub fn keeper_base(state_dir: &Path, paths: &AwsPaths) -> PathBuf {
     h.update([0]);
     h.update(abs(&paths.credentials).to_string_lossy().as_bytes());
     let digest = h.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     state_dir.join(format!("keeper-{hex}"))
 }
 

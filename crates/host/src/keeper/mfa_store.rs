@@ -66,8 +66,10 @@ impl MfaStore {
             h.update([0]);
             h.update(part.as_bytes());
         }
-        let key: String = h.finalize()[..8]
+        let key: String = h
+            .finalize()
             .iter()
+            .take(8)
             .map(|b| format!("{b:02x}"))
             .collect();
         self.dir.join(format!("{key}.json"))

@@ -111,9 +111,11 @@ impl<C: Connect> Keeper<C> {
                 .collect(),
             Err(e) => vec![(changes, Err(e))],
         };
+        let mut changed = false;
         for (chunk, result) in results {
             match result {
                 Ok(outcomes) => {
+                    changed = true;
                     for (change, outcome) in chunk.iter().zip(outcomes) {
                         match (change, outcome.action) {
                             (_, Did::Unchanged) => {}
@@ -140,7 +142,13 @@ impl<C: Connect> Keeper<C> {
                 }
             }
         }
-        self.watch.invalidate();
+        // Our own write is read back at once. A refused write changed
+        // nothing: reading the file again would clear the refusal and ask
+        // for the same write at once, round after round, until the file
+        // changes.
+        if changed {
+            self.watch.invalidate();
+        }
     }
 
     fn spawn(&mut self, job: Job, region: String) {

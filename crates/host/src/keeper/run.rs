@@ -268,6 +268,7 @@ impl<C: Connect> Keeper<C> {
             if let Some(adjust) = &self.adjust {
                 adjust(&mut settings);
             }
+            self.watch.use_settings(&settings, self.config.scale);
             inputs.push(Input::Settings(Box::new(settings)));
         }
         if let Some(files) = self.watch.poll() {

@@ -2,7 +2,8 @@
 //! inode) the config and credentials files, every file of the two cache
 //! folders and our session records, and reads everything again when any
 //! stamp moved, so edits and tokens written by other tools are picked up
-//! within a tick.
+//! within a tick. Each read also records when every sign-in was first seen
+//! ([`crate::signin::record_sightings`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,7 +15,10 @@ use leasekeeper_engine::ini::Document;
 use leasekeeper_engine::keeper::Files;
 use leasekeeper_engine::load;
 use leasekeeper_engine::ports::{Store, StoreFile};
+use leasekeeper_engine::settings::Settings;
+use leasekeeper_engine::signin::TimeScale;
 use leasekeeper_engine::signin::records::SessionRecord;
+use leasekeeper_engine::snapshot::SignIns;
 use leasekeeper_engine::write::credentials::list_managed;
 
 use crate::aws_files::{self, AwsPaths};
@@ -48,6 +52,10 @@ pub struct Watch {
     paths: AwsPaths,
     store: FileStore,
     last: Option<Vec<(PathBuf, Option<Stamp>)>>,
+    /// The session lengths (scaled) and the time scale sightings are
+    /// recorded with ([`Watch::use_settings`]).
+    lengths: SignIns,
+    scale: TimeScale,
 }
 
 impl Watch {
@@ -56,7 +64,25 @@ impl Watch {
             paths,
             store,
             last: None,
+            lengths: SignIns::default(),
+            scale: TimeScale::default(),
         }
+    }
+
+    /// The session lengths of `settings`, divided by `scale`, for the
+    /// sightings recorded at each read.
+    pub fn use_settings(&mut self, settings: &Settings, scale: TimeScale) {
+        let lengths = settings
+            .sso_sessions
+            .iter()
+            .map(|(name, s)| (name.clone(), s.session_length))
+            .collect();
+        self.lengths = SignIns {
+            lengths,
+            ..SignIns::default()
+        }
+        .scaled(scale.factor());
+        self.scale = scale;
     }
 
     fn stamps(&self) -> Vec<(PathBuf, Option<Stamp>)> {
@@ -109,7 +135,7 @@ impl Watch {
             Ok(Some(bytes)) => list_managed(&Document::parse(bytes)),
             _ => Vec::new(),
         };
-        let snapshot = load::snapshot(&input);
+        let mut snapshot = load::snapshot(&input);
         let sessions: BTreeMap<String, SessionRecord> = snapshot
             .sso_tokens
             .keys()
@@ -122,6 +148,19 @@ impl Watch {
                 SessionRecord::parse(&bytes).map(|r| (key.clone(), r))
             })
             .collect();
+        let sign_ins = SignIns {
+            records: sessions.clone(),
+            ..self.lengths.clone()
+        };
+        let now = time::OffsetDateTime::now_utc();
+        snapshot.sign_ins.sightings = crate::signin::record_sightings(
+            &self.store,
+            &snapshot,
+            &sign_ins,
+            now,
+            self.scale,
+            true,
+        );
         Files {
             snapshot: Arc::new(snapshot),
             managed_sections,

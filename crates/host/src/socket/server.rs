@@ -153,7 +153,7 @@ async fn read_line<R: AsyncBufRead + Unpin>(
             return Ok(None);
         }
         let (chunk, used, found) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (&buf[..i], i + 1, true),
+            Some(i) => (buf.get(..i).unwrap_or_default(), i + 1, true),
             None => (buf, buf.len(), false),
         };
         if !too_long {
@@ -323,7 +323,10 @@ async fn refresh(profile: Option<String>, all: bool, wiring: &Wiring) -> Respons
                 let Some(r) = current.iter().find(|r| &r.profile == p) else {
                     continue;
                 };
-                match outcome(r, &baseline[p], &mut seen_renewing) {
+                let Some(base) = baseline.get(p) else {
+                    continue;
+                };
+                match outcome(r, base, &mut seen_renewing) {
                     None => waiting = true,
                     Some(true) => renewed.push(r.clone()),
                     Some(false) => failed.push(r.clone()),

@@ -121,7 +121,8 @@ pub(crate) fn handle(shared: &Shared, req: &Req, request_id: &str) -> Response<B
             )
         }
         (&Method::GET, p) if p.starts_with("/_sandbox/sign-in/") => {
-            crate::oidc::sign_in_page(shared, &p["/_sandbox/sign-in/".len()..], request_id)
+            let session = p.strip_prefix("/_sandbox/sign-in/").unwrap_or_default();
+            crate::oidc::sign_in_page(shared, session, request_id)
         }
         (&Method::POST, "/_sandbox/approve" | "/_sandbox/deny") => {
             let allow = path.ends_with("approve");

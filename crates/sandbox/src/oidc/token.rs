@@ -66,7 +66,9 @@ fn issue(
                 expires: ends,
             },
         );
-        out["refreshToken"] = Value::String(refresh);
+        if let Some(obj) = out.as_object_mut() {
+            obj.insert("refreshToken".into(), Value::String(refresh));
+        }
     }
     Ok(out)
 }

@@ -41,7 +41,8 @@ fn unique_id(prefix: &str, account: &str, name: &str) -> String {
     let tail: String = digest
         .iter()
         .take(17)
-        .map(|b| ALPHABET[*b as usize % 32] as char)
+        .filter_map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()))
+        .map(|c| char::from(*c))
         .collect();
     format!("{prefix}{tail}")
 }

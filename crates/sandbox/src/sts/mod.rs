@@ -76,6 +76,8 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
     use std::sync::Mutex;
 
     use super::*;

@@ -127,14 +127,14 @@ impl Violations {
 
     /// The `ValidationError` for everything collected, if anything was.
     pub fn finish(self) -> Result<(), StsError> {
-        match self.0.len() {
-            0 => Ok(()),
-            1 => Err(StsError::validation(format!(
-                "1 validation error detected: {}",
-                self.0[0]
+        match self.0.as_slice() {
+            [] => Ok(()),
+            [only] => Err(StsError::validation(format!(
+                "1 validation error detected: {only}"
             ))),
-            n => Err(StsError::validation(format!(
-                "{n} validation errors detected: {}",
+            all => Err(StsError::validation(format!(
+                "{} validation errors detected: {}",
+                all.len(),
                 self.0.join("; ")
             ))),
         }

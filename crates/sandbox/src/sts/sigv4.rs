@@ -58,16 +58,21 @@ pub(crate) fn parse_authorization(value: Option<&str>) -> Result<Option<AuthHead
     let signed = signed.ok_or_else(|| missing("SignedHeaders"))?;
     let signature = signature.ok_or_else(|| missing("Signature"))?;
     let scope: Vec<&str> = credential.split('/').collect();
-    if scope.len() != 5 || scope[4] != "aws4_request" || scope[0].is_empty() {
+    let [key_id, date, region, service, "aws4_request"] = scope.as_slice() else {
+        return Err(Malformed(format!(
+            "Credential should be scoped to a valid region. Credential={credential}"
+        )));
+    };
+    if key_id.is_empty() {
         return Err(Malformed(format!(
             "Credential should be scoped to a valid region. Credential={credential}"
         )));
     }
     Ok(Some(AuthHeader {
-        key_id: scope[0].to_owned(),
-        date: scope[1].to_owned(),
-        region: scope[2].to_owned(),
-        service: scope[3].to_owned(),
+        key_id: (*key_id).to_owned(),
+        date: (*date).to_owned(),
+        region: (*region).to_owned(),
+        service: (*service).to_owned(),
         signed_headers: signed.split(';').map(str::to_ascii_lowercase).collect(),
         signature: signature.to_ascii_lowercase(),
     }))

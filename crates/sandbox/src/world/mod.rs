@@ -182,8 +182,9 @@ impl World {
                 line: e
                     .span()
                     .map(|s| {
-                        text.as_bytes()[..s.start.min(text.len())]
+                        text.as_bytes()
                             .iter()
+                            .take(s.start)
                             .filter(|b| **b == b'\n')
                             .count()
                             + 1
@@ -249,10 +250,8 @@ pub fn sso_role_name(account_id: &str, permission_set: &str) -> String {
         .chain_update(b"/")
         .chain_update(permission_set.as_bytes())
         .finalize();
-    format!(
-        "AWSReservedSSO_{permission_set}_{}",
-        &hex::encode(digest)[..16]
-    )
+    let prefix = digest.get(..8).unwrap_or_default();
+    format!("AWSReservedSSO_{permission_set}_{}", hex::encode(prefix))
 }
 
 /// Matches a trust-policy principal pattern (with `*` wildcards) against an ARN.
@@ -270,12 +269,13 @@ pub fn principal_matches(pattern: &str, arn: &str) -> bool {
 
 fn glob(p: &[u8], s: &[u8]) -> bool {
     let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
-    while si < s.len() {
-        if pi < p.len() && p[pi] == b'*' {
+    while let Some(&sc) = s.get(si) {
+        let pc = p.get(pi).copied();
+        if pc == Some(b'*') {
             star = Some(pi);
             mark = si;
             pi += 1;
-        } else if pi < p.len() && p[pi] == s[si] {
+        } else if pc == Some(sc) {
             pi += 1;
             si += 1;
         } else if let Some(st) = star {
@@ -286,7 +286,7 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == b'*')
+    p.get(pi..).unwrap_or_default().iter().all(|c| *c == b'*')
 }
 
 #[cfg(test)]

@@ -287,7 +287,7 @@ impl Builder<'_> {
         let id = format!(
             "role:{}~{}",
             call.role_arn,
-            &hex::encode(h.finalize())[..12]
+            hex::encode(h.finalize().get(..6).unwrap_or_default())
         );
         let capped = chained
             && call

@@ -100,7 +100,8 @@ pub fn plan(current: Option<&[u8]>, changes: &[Change]) -> Result<Plan, WriteErr
             let bytes = original
                 .sections()
                 .find(|s| s.header_line() == *line)
-                .map_or(replaced, |s| original.as_bytes()[s.range()].to_vec());
+                .and_then(|s| original.as_bytes().get(s.range()))
+                .map_or(replaced, <[u8]>::to_vec);
             backups.push(Backup {
                 section: change.section().to_owned(),
                 line: *line,
@@ -187,7 +188,7 @@ fn apply(doc: &Document, change: &Change, eol: LineEnding) -> Result<Step, Write
         // A section without our marker gets here only with consent.
         (Change::Put { .. }, [s]) => {
             let text = section_text(name, keys_of(change)?, eol);
-            let old = &doc.as_bytes()[s.range()];
+            let old = doc.as_bytes().get(s.range()).unwrap_or_default();
             if s.managed() && old == text.as_slice() {
                 return Ok(unchanged);
             }
@@ -289,7 +290,11 @@ fn finals<'a>(changes: &'a [Change], eols: &[LineEnding]) -> Vec<Final<'a>> {
         };
         let section = change.section();
         match at.get(section) {
-            Some(&i) => out[i] = Final { section, keys, eol },
+            Some(&i) => {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Final { section, keys, eol };
+                }
+            }
             None => {
                 at.insert(section, out.len());
                 out.push(Final { section, keys, eol });

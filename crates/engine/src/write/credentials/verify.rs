@@ -117,7 +117,7 @@ fn preserved(before: &[u8], after: &[u8], max_deleted: usize, max_added: usize) 
             return false;
         }
     }
-    let added = &after[j..];
+    let added = after.get(j..).unwrap_or_default();
     added.len() <= max_added && added.iter().all(|a| *a == b"\n" || *a == b"\r\n")
 }
 
@@ -137,11 +137,11 @@ pub(super) fn outside(bytes: &[u8], mut ranges: Vec<Range<usize>>) -> Vec<u8> {
     let mut at = 0;
     for r in ranges {
         if r.start > at {
-            out.extend_from_slice(&bytes[at..r.start]);
+            out.extend_from_slice(bytes.get(at..r.start).unwrap_or_default());
         }
         at = at.max(r.end);
     }
-    out.extend_from_slice(&bytes[at.min(bytes.len())..]);
+    out.extend_from_slice(bytes.get(at..).unwrap_or_default());
     out
 }
 

@@ -1,6 +1,8 @@
 //! What a person notices of the writer: the exact text of our section, the
 //! rest of the file left alone, and each refusal naming its line.
 
+#![allow(clippy::string_slice, reason = "tests slice ASCII fixtures")]
+
 use time::macros::datetime;
 
 use super::*;

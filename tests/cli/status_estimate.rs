@@ -2,7 +2,8 @@
 //! sandbox: the sign-in is recorded and its end is estimated as the sign-in
 //! time plus the session length (8 hours unless the settings say
 //! otherwise), unscaled like the status's other leads; a sign-out forgets
-//! the record.
+//! the record. A token we have no record of is estimated from when `status`
+//! first saw it.
 
 use super::login_harness::*;
 use time::OffsetDateTime;
@@ -97,17 +98,24 @@ fn status_shows_the_sign_in_ending_eight_hours_after_login() {
 }
 
 #[test]
-fn a_token_another_tool_wrote_keeps_the_registration_expiry() {
+fn a_token_another_tool_wrote_is_estimated_from_when_it_was_first_seen() {
     let w = World::start(|c| c.auto_approve = true);
     log_in(&w);
     // What the AWS CLI's own sign-in leaves: a token we have no record of.
     std::fs::remove_dir_all(w.dir.path().join("state/sessions")).unwrap();
+    let before = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
     let json = status(&w);
     let profiles = sso_profiles(&json);
     assert!(!profiles.is_empty());
     for p in profiles {
         assert!(p["sso"]["signed_in_at"].is_null(), "{p:#}");
-        assert_eq!(p["action_needed_estimated"], false);
-        assert_eq!(p["action_needed_at"], p["sso"]["registration_expires_at"]);
+        let seen = time_of(&p["sso"]["first_seen_at"]);
+        assert!(seen >= before, "{p:#}");
+        assert_eq!(p["action_needed_estimated"], true);
+        assert_eq!(p["action_needed_upper_bound"], false);
+        assert_eq!(
+            time_of(&p["action_needed_at"]) - seen,
+            time::Duration::hours(8)
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::harness::BIN;
+use super::harness::bin;
 
 const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
@@ -31,7 +31,7 @@ impl FakeWorld {
         let clock = dir.path().join("faketime");
         std::fs::write(&clock, "+0\n").unwrap();
         let world = dir.path().join("world");
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(["sandbox", "--auto-approve", "--speed", &speed.to_string()])
             .arg("--write-config")
             .arg(&world)
@@ -79,7 +79,7 @@ impl FakeWorld {
 
     /// Starts `leasekeeper ARGS` on the fake clock with the sandbox's environment.
     pub fn spawn(&self, args: &[&str], extra: &[(&str, &str)]) -> Proc {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")

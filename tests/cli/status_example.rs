@@ -29,6 +29,9 @@ fn every_profile_gets_the_lease_a_person_expects() {
     // The AWS CLI's cache tells when its current role keys expire.
     assert_eq!(dev["expires_at"], "2026-11-22T09:30:00Z");
     assert_eq!(dev["action_needed_at"], "2027-02-20T08:00:00Z");
+    // Nothing tells when the AWS CLI signed in: only an upper bound.
+    assert_eq!(dev["action_needed_upper_bound"], true);
+    assert_eq!(dev["action_needed_estimated"], false);
     assert_eq!(dev["description"], "sso corp → 111122223333/Developer");
     // A legacy token cannot be refreshed: the person signs in when it ends.
     let legacy = expect("legacy-sso", "sso", "expiring", "needs_user");

@@ -3,23 +3,79 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_leasekeeper");
+/// The built `leasekeeper` binary's path.
+pub fn bin() -> &'static str {
+    static BIN: OnceLock<String> = OnceLock::new();
+    BIN.get_or_init(|| built_binary("leasekeeper").to_string_lossy().into_owned())
+}
+
+/// A binary of the workspace, from the target directory this test was built
+/// into (`target/<profile>/`, or the same under `CARGO_TARGET_DIR`): the
+/// directory above the test's own `deps/`. Cargo builds another package's
+/// binaries only for that package's tests, so they are built beforehand;
+/// panics naming the binary and the command that builds it when it is missing.
+pub fn built_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own executable");
+    let mut dir = exe
+        .parent()
+        .expect("the test executable is in a directory")
+        .to_path_buf();
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.pop();
+    }
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "the `{name}` binary is not built at {}: run `cargo build --workspace --bins` \
+         before the end-to-end tests (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package is in the repository's root")
+        .to_path_buf()
+}
 
 /// The example home shipped in `examples/home`.
 pub fn example_home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/home")
+    repo_root().join("examples/home")
 }
 
 /// A command with every AWS variable removed and `HOME` set to `home`.
 pub fn leasekeeper(home: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("AWS_") || name == "NO_COLOR" {
             cmd.env_remove(name);
         }
     }
+    // The person's own folders never leak in: state and settings follow the
+    // test's `HOME` unless a test sets them.
+    for name in [
+        "LEASEKEEPER_STATE_DIR",
+        "LEASEKEEPER_CONFIG_DIR",
+        "LEASEKEEPER_TIME_SCALE",
+        "XDG_STATE_HOME",
+        "XDG_CONFIG_HOME",
+    ] {
+        cmd.env_remove(name);
+    }
     cmd.env("HOME", home);
+    if home == example_home() {
+        // `status` records sightings in the state folder, which follows
+        // `HOME`: runs on the bundled example keep theirs out of the repository.
+        cmd.env(
+            "LEASEKEEPER_STATE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("example-home-state"),
+        );
+    }
     cmd
 }
 

@@ -1,5 +1,13 @@
 //! The real `leasekeeper` binary on temporary homes, one module per command.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    reason = "test code panics to fail a test and indexes fixtures of a known shape"
+)]
+
 mod cli {
     mod credential_process_keeper;
     mod credential_process_notify;
@@ -14,6 +22,7 @@ mod cli {
     mod daemon_socket;
     mod demo;
     pub mod harness;
+    mod hostile_homes;
     mod login_browser;
     mod login_device;
     pub mod login_harness;
@@ -26,4 +35,5 @@ mod cli {
     mod status_estimate;
     mod status_example;
     mod status_files;
+    mod status_first_seen;
 }

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use leasekeeper_sandbox::{ALICE_TOTP_SECRET, totp};
 
 use super::daemon_sandbox::config_dir;
-use super::harness::BIN;
+use super::harness::bin;
 use super::login_harness::World;
 
 /// Runs `argv[1] daemon` on a pseudo-terminal; types `argv[2]` and a
@@ -111,7 +111,7 @@ fn the_daemon_asks_in_its_terminal_and_uses_the_code_typed() {
     let report = drive(
         &w,
         DRIVER,
-        &[BIN, code.as_str(), "45"],
+        &[bin(), code.as_str(), "45"],
         &[("LEASEKEEPER_LOG", "info")],
     );
     let output = report["output"].as_str().unwrap_or_default();
@@ -168,7 +168,7 @@ print(json.dumps({"typed": typed, "exit": os.WEXITSTATUS(status) if os.WIFEXITED
 fn refresh_of_an_mfa_role_asks_for_a_code_in_its_terminal() {
     let w = World::start(|c| c.speed = 60.0);
     let code = current_code();
-    let report = drive(&w, REFRESH_DRIVER, &[BIN, code.as_str()], &[]);
+    let report = drive(&w, REFRESH_DRIVER, &[bin(), code.as_str()], &[]);
     let output = report["output"].as_str().unwrap_or_default();
     assert_eq!(report["typed"], true, "asked on the terminal: {output}");
     assert_eq!(report["exit"], 0, "{output}");
@@ -185,7 +185,7 @@ fn refresh_through_the_keeper_asks_for_the_code_it_waits_for_and_hands_it_over()
     // Its stdin is no terminal: the daemon waits for a code from elsewhere.
     let mut daemon = super::mfa_sandbox::daemon_waiting_for_a_code(&w);
     let code = current_code();
-    let report = drive(&w, REFRESH_DRIVER, &[BIN, code.as_str()], &[]);
+    let report = drive(&w, REFRESH_DRIVER, &[bin(), code.as_str()], &[]);
     let output = report["output"].as_str().unwrap_or_default();
     assert_eq!(report["typed"], true, "asked on the terminal: {output}");
     assert_eq!(report["exit"], 0, "{output}");

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use super::harness::{BIN, home_with, leasekeeper, run};
+use super::harness::{bin, home_with, leasekeeper, run};
 use super::login_harness::World;
 
 const CONFIG: &[u8] = b"# my settings, do not touch\r\n\
@@ -58,7 +58,8 @@ fn every_foreign_byte_is_kept_and_botocore_loads_the_profile() {
     assert_eq!(
         tail,
         format!(
-            "\r\n\r\n[profile dev-leasekeeper]\r\ncredential_process = {BIN} credential-process --profile dev\r\nregion = eu-central-1\r\n"
+            "\r\n\r\n[profile dev-leasekeeper]\r\ncredential_process = {bin} credential-process --profile dev\r\nregion = eu-central-1\r\n",
+            bin = bin()
         )
     );
     #[cfg(unix)]
@@ -81,7 +82,7 @@ fn every_foreign_byte_is_kept_and_botocore_loads_the_profile() {
     let scoped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         scoped["credential_process"],
-        format!("{BIN} credential-process --profile dev")
+        format!("{} credential-process --profile dev", bin())
     );
     assert_eq!(scoped["region"], "eu-central-1");
 

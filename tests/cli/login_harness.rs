@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use leasekeeper_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 
-use super::harness::BIN;
+use super::harness::bin;
 
 /// A sandbox, its files and the environment its lines describe.
 pub struct World {
@@ -76,7 +76,7 @@ impl World {
 
     /// `leasekeeper ARGS` with only the sandbox's environment.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -120,7 +120,7 @@ impl World {
         if let Some(p) = std::env::var_os("LEASEKEEPER_PYTHON") {
             return p.into();
         }
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+        let p = super::harness::repo_root().join(".venv/bin/python");
         assert!(
             p.exists(),
             "no Python with botocore at {}: run scripts/setup.sh (or set LEASEKEEPER_PYTHON)",
