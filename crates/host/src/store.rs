@@ -4,6 +4,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use leasekeeper_engine::ports::{Store, StoreError, StoreFile};
@@ -20,6 +21,9 @@ pub struct FileStore {
     sso_cache: PathBuf,
     state: PathBuf,
     lock_wait: Duration,
+    /// `sso_cache` resolved once it exists: resolving reads every link on
+    /// the way, and a snapshot names one sighting per token file.
+    resolved_cache: OnceLock<PathBuf>,
 }
 
 /// A held lock and the file it guards.
@@ -36,6 +40,7 @@ impl FileStore {
             sso_cache,
             state,
             lock_wait: LOCK_WAIT,
+            resolved_cache: OnceLock::new(),
         }
     }
 
@@ -51,7 +56,21 @@ impl FileStore {
             StoreFile::Sighting(key) => self
                 .state
                 .join("sightings")
-                .join(format!("{}.json", sighting_name(&self.sso_cache, key))),
+                .join(format!("{}.json", name_in(&self.cache_folder(), key))),
+        }
+    }
+
+    /// The token cache folder as [`sighting_name`] resolves it; kept once
+    /// the folder exists, resolved again each time until then.
+    fn cache_folder(&self) -> PathBuf {
+        if let Some(folder) = self.resolved_cache.get() {
+            return folder.clone();
+        }
+        match std::fs::canonicalize(&self.sso_cache) {
+            Ok(folder) => self.resolved_cache.get_or_init(|| folder).clone(),
+            Err(_) => {
+                std::path::absolute(&self.sso_cache).unwrap_or_else(|_| self.sso_cache.clone())
+            }
         }
     }
 
@@ -67,10 +86,15 @@ impl FileStore {
 /// homes (`--home`, another `HOME`) never share a sighting and two spellings
 /// of one folder (a symlink, `..`) never get two.
 pub fn sighting_name(sso_cache: &Path, key: &str) -> String {
-    use sha2::{Digest, Sha256};
     let folder = std::fs::canonicalize(sso_cache)
         .or_else(|_| std::path::absolute(sso_cache))
         .unwrap_or_else(|_| sso_cache.to_owned());
+    name_in(&folder, key)
+}
+
+/// [`sighting_name`] of a folder already resolved.
+fn name_in(folder: &Path, key: &str) -> String {
+    use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(folder.as_os_str().as_encoded_bytes());
     hasher.update(b"\n");
