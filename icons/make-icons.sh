@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Draws the tray icons (one per state: ok, expiring, needs-you, error) at
-# the sizes panels use, the app icon, and a contact sheet of every icon on
-# a light and a dark panel (docs/tray-icons.png, magnified 4x, pixels
-# kept sharp). Needs ImageMagick 6 (`convert`). Each size is drawn at that
-# size, not scaled down, so edges fall on whole pixels.
+# the sizes panels use, the app icon (also at every size the packages
+# install), and a contact sheet of every icon on a light and a dark panel
+# (docs/tray-icons.png, magnified 4x, pixels kept sharp). Needs
+# ImageMagick 6 (`convert`). Each size is drawn at that size, not scaled
+# down, so edges fall on whole pixels.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -62,6 +63,11 @@ for state in ok expiring needs-you error; do
 done
 draw ok 128 icon.png
 draw ok 32 32x32.png
+# The app icon at the standard hicolor sizes, for the packages
+# (/usr/share/icons/hicolor/SxS/apps/leasekeeper.png).
+for s in 16 22 24 32 48 64 128 256 512; do
+  draw ok "$s" "leasekeeper-$s.png"
+done
 
 # The contact sheet: each size in a row, each state on a light and a dark panel.
 sheet_row() {

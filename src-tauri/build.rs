@@ -1,7 +1,12 @@
 //! Embeds the app's configuration, icons and front end (`tauri-build`), and
-//! declares the window's commands so its capability can grant exactly them.
+//! declares the window's commands so its capability can grant exactly them;
+//! records the commit the app is built from (`--version`, the window's About).
+
+#[path = "../crates/cli/build_commit.rs"]
+mod build_commit;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    build_commit::emit();
     let commands = tauri_build::AppManifest::new().commands(&[
         "get_view",
         "refresh_all",

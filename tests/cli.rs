@@ -31,6 +31,7 @@ mod cli {
     mod mfa_sandbox;
     mod mfa_terminal;
     mod sandbox_command;
+    mod settings_command;
     mod setup_process_config;
     mod status_estimate;
     mod status_example;

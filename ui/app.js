@@ -107,7 +107,7 @@ function row(r) {
   el("span", {}, left, r.estimated ? el("span", { class: "est", title: "An estimate: no AWS API tells when a sign-in session ends", text: "est." })
     : r.upperBound ? el("span", { class: "est", title: "At most: the sign-in may end any time before; nothing tells when it began", text: "at most" }) : null));
   const node = el("div", {
-    class: "row", "data-profile": r.profile, "data-tone": r.tone, "data-state": r.state,
+    class: "row", "data-profile": r.profile, "data-tone": r.tone, "data-action": r.action, "data-state": r.state,
     "data-keys-expires": r.expiresMs ?? "",
     "data-renewal": r.renewal?.state ?? "",
     "data-search": [r.profile, r.session, r.chain, r.kind, ...r.steps].join(" ").toLowerCase(),
@@ -117,7 +117,7 @@ function row(r) {
   // The bar follows the keys the keeper renews when there are such keys
   // (it refills at each renewal), else the time left until the person must act.
   const keys = r.renewal && r.renewal.expiresMs && r.renewal.renewedMs && r.renewal.expiresMs > r.renewal.renewedMs;
-  if (r.deadlineMs && timed(r.left)) {
+  if (r.deadlineMs && r.timed) {
     state.live.push({
       left, bar, deadline: r.deadlineMs,
       barEnd: keys ? r.renewal.expiresMs : r.deadlineMs,
@@ -126,13 +126,9 @@ function row(r) {
     if (keys) head.title = `${r.chain}\nKeys renewed ${clock(r.renewal.renewedMs)}, expire ${clock(r.renewal.expiresMs)}`;
   } else {
     bar.style.width = r.tone === "ok" ? "100%" : "0";
-    if (r.left === "no expiry") node.dataset.untimed = "";
+    if (r.action === "none") node.dataset.untimed = "";
   }
   return node;
-}
-
-function timed(left) {
-  return /^(<1m|\d+m|\d+h \d\dm|\d+d \d\dh)$/.test(left);
 }
 
 function toggle(profile, node, head) {
@@ -171,8 +167,9 @@ function detailsOf(r) {
     dl.append(el("dt", { text: "Note" }), el("dd", { text: "botocore and the AWS CLI refuse the file this profile is in" }));
   }
   const actions = [];
-  if (r.left === "MFA code") actions.push(mfaForm(r.profile));
-  if (r.session && (r.tone === "needs_you" || r.tone === "expiring")) {
+  // What the person must do comes typed (`action`); `left` is only shown.
+  if (r.action === "mfa_code") actions.push(mfaForm(r.profile));
+  if (r.session && r.action === "sign_in") {
     actions.push(el("button", { type: "button", class: "primary", text: `Sign in to ${r.session}…`, onclick: () => openSignIn(r.session) }));
   }
   return [dl, actions.length ? el("div", { class: "actions" }, ...actions) : null];

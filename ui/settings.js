@@ -37,6 +37,7 @@ function fill(s, saved = null) {
   $("autostart").checked = s.startAtLogin;
   $("autostart-path").textContent = s.autostartPath ? `Entry: ${s.autostartPath}` : "No home folder: cannot start at login";
   $("settings-path").textContent = s.path ?? "—";
+  $("version").textContent = s.version;
   fillAws(s.aws, s.awsEditable, saved);
   const sessions = $("sessions-table").tBodies[0];
   sessions.replaceChildren(...s.sessions.map((x) => {

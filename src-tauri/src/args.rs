@@ -3,9 +3,18 @@
 use clap::Parser;
 use leasekeeper_service::demo::DEFAULT_SPEED;
 
+/// This build: the version and the commit it was built from
+/// (`--version`, the window's About).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("LEASEKEEPER_COMMIT"),
+    ")"
+);
+
 /// Leasekeeper in the tray: every AWS lease at a glance, one-click sign-in.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "leasekeeper-tray", version)]
+#[command(name = "leasekeeper-tray", version = VERSION)]
 pub struct Args {
     /// Run against a local IAM Identity Center and STS (no AWS account
     /// needed) in a temporary AWS home; your ~/.aws is never touched

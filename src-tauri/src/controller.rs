@@ -11,22 +11,21 @@ use std::time::Duration;
 use anyhow::Context as _;
 use leasekeeper_engine::keeper::EngineEvent;
 use leasekeeper_engine::lease::{self, policy::EXPIRING_LEAD};
-use leasekeeper_engine::load;
 use leasekeeper_engine::menu::{self, KeeperLine, MenuId, MenuInput, MenuModel};
 use leasekeeper_engine::settings::AwsEnvSettings;
-use leasekeeper_host::aws_files::{self, AwsPaths};
+use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_service::Environment;
+use leasekeeper_service::ops::snapshot;
 use tauri::{AppHandle, Manager as _, Runtime};
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use crate::home::{self, Home};
 use crate::keeper::{self, KeeperHandle, Role};
 use crate::menu::NativeMenu;
 use crate::notify::{Dedupe, Notice, Notices};
 use crate::signin::{self, Ended, Target};
 use crate::trayhost::{self, NO_TRAY_SUMMARY};
 use crate::{ExitHook, Options, Quitting};
+use leasekeeper_service::ops::settings::tray::{self as home, Home};
 
 /// How often the menu is refreshed at time scale 1.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
@@ -38,8 +37,8 @@ pub const STOP_WAIT: Duration = Duration::from_secs(10);
 pub enum Msg {
     /// An event of this app's keeper.
     Engine(EngineEvent),
-    /// An event of the daemon this app is attached to (its JSON).
-    Remote(serde_json::Value),
+    /// An event of the daemon this app is attached to.
+    Remote(EngineEvent),
     /// The daemon's renewals, all of them.
     View(Vec<KeeperLine>),
     /// Who renews changed.
@@ -113,18 +112,12 @@ impl<R: Runtime> Controller<R> {
         app.manage(Ctl(tx.clone()));
         app.manage(Shown::default());
         let base = options.env.clone();
-        let aws = home::aws_settings(&base).unwrap_or_default();
-        let home = if aws == AwsEnvSettings::default() {
-            Home {
-                paths: options.paths.clone(),
-                env: options.env.clone(),
-                aws: aws.clone(),
-            }
-        } else {
-            home::home(&base, &aws)?
+        // A settings file mid-edit: the environment as it is, until it reads.
+        let home = match home::tray_environment(&base)? {
+            Some(home) => home,
+            None => home::home(&base, &AwsEnvSettings::default())?,
         };
-        let sign_env = leasekeeper_service::sign_in_env(&home.env, &home.paths)
-            .context("cannot read the environment")?;
+        let sign_env = home.sign_in_env().context("cannot read the environment")?;
         let scale = sign_env.scale.factor();
         crate::window::manage(app, &home, &base, scale, &options.runtime, tx.clone());
         let model = model_at(&home.paths, &home.env, &BTreeMap::new(), None, scale);
@@ -171,7 +164,7 @@ impl<R: Runtime> Controller<R> {
         let controller = Controller {
             app: app.clone(),
             base,
-            aws,
+            aws: home.aws,
             stale: false,
             paths: home.paths,
             env: home.env,
@@ -234,7 +227,7 @@ impl<R: Runtime> Controller<R> {
             }
             Msg::Remote(event) => {
                 // The daemon notifies by itself: only the menu follows.
-                if let Some(line) = keeper::line_of_remote(&event) {
+                if let Some(line) = keeper::line_of_event(&event) {
                     self.lines.insert(line.profile.clone(), line);
                 }
             }
@@ -293,7 +286,7 @@ impl<R: Runtime> Controller<R> {
             tracing::warn!(error = %e, "the settings name AWS files that cannot be used");
             e.to_string()
         })?;
-        if home::same_connection(&current, &home) {
+        if current.same_connection(&home) {
             crate::window::rehomed(&self.app, &home, false);
             self.env = home.env;
             return Ok(());
@@ -311,19 +304,18 @@ impl<R: Runtime> Controller<R> {
         self.lines.clear();
         self.role = None;
         crate::window::rehomed(&self.app, &home, true);
+        let sign_env = home.sign_in_env();
         self.paths = home.paths;
         self.env = home.env;
-        let started = leasekeeper_service::sign_in_env(&self.env, &self.paths)
-            .map_err(anyhow::Error::from)
-            .and_then(|sign_env| {
-                keeper::start(
-                    self.paths.clone(),
-                    self.env.clone(),
-                    &sign_env,
-                    self.tx.clone(),
-                    self.runtime.clone(),
-                )
-            });
+        let started = sign_env.map_err(anyhow::Error::from).and_then(|sign_env| {
+            keeper::start(
+                self.paths.clone(),
+                self.env.clone(),
+                &sign_env,
+                self.tx.clone(),
+                self.runtime.clone(),
+            )
+        });
         match started {
             Ok(keeper) => {
                 self.keeper = Some(keeper);
@@ -395,8 +387,9 @@ impl<R: Runtime> Controller<R> {
     }
 
     fn show_lease(&self, profile: &str) {
-        let snapshot = load::snapshot(&aws_files::read(&self.paths));
-        let lease = lease::compute::lease(&snapshot, profile, OffsetDateTime::now_utc());
+        // Read as the menu reads the files, session estimates included.
+        let moment = snapshot::Moment::scaled(self.scale);
+        let lease = snapshot::lease(&self.paths, &self.env, moment, profile);
         let mut body = vec![
             lease.description.clone(),
             format!("state: {}", lease.state.as_str()),
@@ -455,9 +448,8 @@ fn model_at(
     attached_pid: Option<u32>,
     scale: f64,
 ) -> MenuModel {
-    let now = OffsetDateTime::now_utc();
-    let snapshot = leasekeeper_service::snapshot_now(paths, env, scale);
-    let leases = lease::leases(&snapshot, now);
+    let shown = snapshot::snapshot(paths, env, snapshot::Moment::scaled(scale));
+    let (now, leases) = (shown.now, lease::leases(&shown.snapshot, shown.now));
     let keeper: Vec<KeeperLine> = lines.values().cloned().collect();
     menu::build(&MenuInput {
         leases: &leases,

@@ -1,36 +1,33 @@
 //! Who renews: this app, or the `leasekeeper daemon` that already holds the
 //! home's keeper lock. [`start`] runs a supervisor on a thread of its own:
-//! it takes the lock and runs the keeper exactly as the daemon does (its
-//! socket, logind's sleep signals, every event to the controller), or,
-//! when the lock is held, attaches to the holder over its socket (`hello`,
-//! `status`, then `subscribe`) and takes over the renewing if that keeper
-//! goes away. [`KeeperHandle`] passes commands and stops it cleanly.
+//! it takes the lock and runs the keeper exactly as the daemon does
+//! (`leasekeeper_service::run_keeper`: its socket, logind's sleep signals;
+//! every event to the controller), or,
+//! when the lock is held, follows the holder (`service::ops::attach`: its
+//! view, then its events, forwarded to the controller) and takes over the
+//! renewing if that keeper goes away. [`KeeperHandle`] passes commands
+//! (a refresh of an attached keeper through `service::ops::refresh`, which
+//! waits the keeper policy's `KEEPER_WAIT`) and stops it cleanly.
 
-use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use leasekeeper_engine::keeper::policy::ATTACH_RETRY;
 use leasekeeper_engine::keeper::{Command, EngineEvent, Input};
-use leasekeeper_engine::menu::{KeeperLine, renewal_state};
 use leasekeeper_host::aws_files::AwsPaths;
-use leasekeeper_host::keeper::Mode;
+use leasekeeper_host::keeper::Report;
 use leasekeeper_host::keeper::home_lock::KeeperLockError;
 use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::sleep::{Logind, SleepSignals as _};
-use leasekeeper_host::socket::client::SHORT_TIMEOUT;
-use leasekeeper_host::socket::{self, Client, ProfileView, Request, Response};
-use leasekeeper_service::{self as service, Environment};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use leasekeeper_host::socket::{ClientError, KeeperView, WireEvent};
+use leasekeeper_service::ops::attach::{self, Remote};
+use leasekeeper_service::ops::refresh::{self, Refreshed, Selection};
+use leasekeeper_service::{self as service, Environment, KeeperShell, RunError};
 use tokio::sync::{mpsc, watch};
 
 use crate::controller::Msg;
 
-/// How long to wait before trying again to reach a keeper.
-const RETRY: Duration = Duration::from_secs(1);
-/// The longest a refresh through the socket may take.
-const REFRESH_WAIT: Duration = Duration::from_secs(60);
+/// The renewal a keeper's event announces, as the menu takes it.
+pub use leasekeeper_service::ops::attach::line_of_event;
 
 /// Who renews, as the menu shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +43,8 @@ pub enum Role {
 pub struct KeeperHandle {
     stop: watch::Sender<bool>,
     commands: watch::Sender<Option<mpsc::UnboundedSender<Input>>>,
-    socket: PathBuf,
+    paths: AwsPaths,
+    env: Environment,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -59,20 +57,25 @@ impl KeeperHandle {
             }
         }
         // Attached: ask the daemon; its answer comes after the renewals.
-        let path = self.socket.clone();
-        std::thread::spawn(move || match Client::connect(&path) {
-            Ok(Some(mut client)) => {
-                let request = Request::Refresh {
-                    profile: None,
-                    all: true,
-                };
-                if let Err(e) = client.ask(&request, REFRESH_WAIT) {
-                    tracing::warn!(error = %e, code = e.code(), "the keeper did not refresh");
-                }
-            }
-            Ok(None) => tracing::warn!("no keeper to refresh"),
-            Err(e) => tracing::warn!(error = %e, code = e.code(), "cannot reach the keeper"),
-        });
+        let (paths, env) = (self.paths.clone(), self.env.clone());
+        std::thread::spawn(
+            move || match refresh::by_keeper(&paths, &env, &Selection::All) {
+                Ok(Some(Refreshed::ByKeeper {
+                    pid,
+                    renewed,
+                    failed,
+                    ..
+                })) => tracing::info!(
+                    pid,
+                    renewed = renewed.len(),
+                    failed = failed.len(),
+                    "the keeper refreshed"
+                ),
+                Ok(Some(Refreshed::OnePass(_))) => {}
+                Ok(None) => tracing::warn!("no keeper to refresh"),
+                Err(e) => tracing::warn!(error = %e, code = e.code(), "the keeper did not refresh"),
+            },
+        );
     }
 
     /// Stops the keeper (our sections go if the settings say so) and waits
@@ -106,14 +109,13 @@ pub fn start(
 ) -> anyhow::Result<KeeperHandle> {
     let (stop, stopped) = watch::channel(false);
     let (commands, commands_rx) = watch::channel(None);
-    let socket = socket::socket_path(&sign_env.state_dir, &paths);
     let sup = Supervisor {
-        paths,
-        env,
+        remote: Remote::of(sign_env, &paths),
+        paths: paths.clone(),
+        env: env.clone(),
         controller,
         stopped,
         commands: commands.clone(),
-        socket: socket.clone(),
     };
     drop(commands_rx);
     let thread = std::thread::Builder::new()
@@ -122,7 +124,8 @@ pub fn start(
     Ok(KeeperHandle {
         stop,
         commands,
-        socket,
+        paths,
+        env,
         thread: Some(thread),
     })
 }
@@ -133,7 +136,8 @@ struct Supervisor {
     controller: mpsc::UnboundedSender<Msg>,
     stopped: watch::Receiver<bool>,
     commands: watch::Sender<Option<mpsc::UnboundedSender<Input>>>,
-    socket: PathBuf,
+    /// The keeper that holds the lock, as this app follows it.
+    remote: Remote,
 }
 
 impl Supervisor {
@@ -148,7 +152,7 @@ impl Supervisor {
             }
             let mut stopped = self.stopped.clone();
             tokio::select! {
-                () = tokio::time::sleep(RETRY) => {}
+                () = tokio::time::sleep(ATTACH_RETRY) => {}
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
@@ -156,80 +160,77 @@ impl Supervisor {
 
     /// Runs the keeper until stopped, if the lock can be taken.
     async fn own(&mut self) -> Result<(), Held> {
-        let (mut keeper, env) = match service::keeper_in(&self.paths, &self.env) {
-            Ok(k) => k,
-            Err(e) => {
-                tracing::error!(error = %e, code = e.code(), "cannot set up the keeper");
-                return Err(Held::Failed);
-            }
-        };
-        let lock = match service::take_lock(&env, &self.paths) {
-            Ok(lock) => lock,
-            Err(KeeperLockError::Held { pid, .. }) => return Err(Held::By(pid.unwrap_or(0))),
-            Err(e) => {
-                tracing::error!(error = %e, code = e.code(), "cannot take the keeper lock");
-                return Err(Held::Failed);
-            }
-        };
-        let (signals_tx, signals) = mpsc::unbounded_channel();
-        let socket = service::serve_socket(&mut keeper, &env, &self.paths, signals_tx.clone());
-        tokio::spawn(Logind.watch(signals_tx.clone()));
-        self.commands.send_replace(Some(signals_tx));
-        let _ = self.controller.send(Msg::Role(Role::Own));
-        tracing::info!(
-            pid = std::process::id(),
-            credentials = %self.paths.credentials.display(),
-            scale = env.scale.factor(),
-            "keeper started"
-        );
-        let controller = self.controller.clone();
         let mut stopped = self.stopped.clone();
         let shutdown = async move {
             // A dropped sender also means stop.
             let _ = stopped.wait_for(|s| *s).await;
         };
-        let report = keeper
-            .run(Mode::Daemon, shutdown, signals, |event| {
-                service::log_event(event);
-                // The controller ends only with the app.
-                let _ = controller.send(Msg::Engine(event.clone()));
-                if let Some((_, events)) = &socket {
-                    // No subscriber is no error.
-                    let _ = events.send(event.clone());
-                }
-            })
-            .await;
-        self.commands.send_replace(None);
-        tracing::info!(
-            written = report.written.len(),
-            removed = report.removed.len(),
-            "keeper stopped"
-        );
-        drop(socket);
-        drop(lock);
-        Ok(())
+        let mut shell = TrayShell {
+            controller: self.controller.clone(),
+            commands: self.commands.clone(),
+        };
+        match service::run_keeper(&self.paths, &self.env, shutdown, &mut shell).await {
+            Ok(_) => Ok(()),
+            Err(RunError::Lock(KeeperLockError::Held { pid, .. })) => {
+                Err(Held::By(pid.unwrap_or(0)))
+            }
+            Err(RunError::Lock(e)) => {
+                tracing::error!(error = %e, code = e.code(), "cannot take the keeper lock");
+                Err(Held::Failed)
+            }
+            Err(RunError::Setup(e)) => {
+                tracing::error!(error = %e, code = e.code(), "cannot set up the keeper");
+                Err(Held::Failed)
+            }
+        }
     }
 
     /// Follows the keeper that holds the lock until it goes away or this
     /// app stops.
     async fn attached(&mut self, pid_from_lock: u32) {
-        let path = self.socket.clone();
-        let Some((pid, view)) = hello_and_status(&path).await else {
+        let Some(view) = view_of(&self.remote).await else {
             return;
         };
-        let pid = if pid == 0 { pid_from_lock } else { pid };
+        let pid = if view.pid == 0 {
+            pid_from_lock
+        } else {
+            view.pid
+        };
         tracing::info!(pid, "a leasekeeper daemon keeps this home: attached to it");
         let _ = self.controller.send(Msg::Role(Role::Attached { pid }));
         let _ = self
             .controller
-            .send(Msg::View(view.iter().filter_map(line_of).collect()));
+            .send(Msg::View(attach::lines(&view.profiles)));
         let mut stopped = self.stopped.clone();
         tokio::select! {
-            () = follow(&path, &self.controller) => {
+            () = follow(&self.remote, &self.controller) => {
                 tracing::info!(pid, "the leasekeeper daemon went away");
             }
             _ = stopped.wait_for(|s| *s) => {}
         }
+    }
+}
+
+/// What the tray adds to its keeper: the loop's input for the menu's
+/// commands, and every event to the controller.
+struct TrayShell {
+    controller: mpsc::UnboundedSender<Msg>,
+    commands: watch::Sender<Option<mpsc::UnboundedSender<Input>>>,
+}
+
+impl KeeperShell for TrayShell {
+    fn started(&mut self, _env: &SignInEnv, inputs: &mpsc::UnboundedSender<Input>) {
+        self.commands.send_replace(Some(inputs.clone()));
+        let _ = self.controller.send(Msg::Role(Role::Own));
+    }
+
+    fn event(&mut self, event: &EngineEvent) {
+        // The controller ends only with the app.
+        let _ = self.controller.send(Msg::Engine(event.clone()));
+    }
+
+    fn stopped(&mut self, _report: &Report) {
+        self.commands.send_replace(None);
     }
 }
 
@@ -240,153 +241,43 @@ enum Held {
     Failed,
 }
 
-/// The keeper's pid and its renewals.
-async fn hello_and_status(path: &std::path::Path) -> Option<(u32, Vec<ProfileView>)> {
-    let path = path.to_owned();
-    let asked = tokio::task::spawn_blocking(move || {
-        let mut client = Client::connect(&path).ok()??;
-        let pid = match client.ask(&Request::Hello, SHORT_TIMEOUT).ok()? {
-            Response::Hello { pid, .. } => pid,
-            _ => 0,
-        };
-        let view = client.status().ok()?;
-        Some((pid, view.profiles))
-    })
-    .await;
-    asked.ok().flatten()
-}
-
-/// Streams the keeper's events to the controller until the socket closes.
-async fn follow(path: &std::path::Path, controller: &mpsc::UnboundedSender<Msg>) {
-    let Ok(mut stream) = tokio::net::UnixStream::connect(path).await else {
-        return;
-    };
-    if stream
-        .write_all(&socket::protocol::encode(&Request::Subscribe))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        match serde_json::from_str::<Response>(&line) {
-            Ok(Response::Event { event }) => {
-                let _ = controller.send(Msg::Remote(event));
-            }
-            Ok(Response::Subscribed) => {}
-            Ok(other) => tracing::debug!(answer = ?other, "keeper says"),
-            Err(e) => tracing::debug!(error = %e, "not an answer from the keeper"),
+/// The view of the keeper that holds the lock: `None` when none answers
+/// (a keeper of another major version of the protocol is said once a try,
+/// by name, rather than followed wrongly).
+async fn view_of(remote: &Remote) -> Option<KeeperView> {
+    let remote = remote.clone();
+    match tokio::task::spawn_blocking(move || remote.view()).await {
+        Ok(Ok(view)) => view,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, code = e.code(), "cannot attach to the keeper");
+            None
         }
+        Err(_) => None,
     }
 }
 
-/// A renewal as the socket shows it.
-fn line_of(view: &ProfileView) -> Option<KeeperLine> {
-    Some(KeeperLine {
-        profile: view.profile.clone(),
-        state: renewal_state(&view.state)?,
-        failing: view.last_error.is_some(),
-        expires_at: view.expires_at,
-        act_by: view.mfa_session_ends_at,
-    })
-}
-
-/// The renewal an event announces: from this app's keeper.
-pub fn line_of_event(event: &EngineEvent) -> Option<KeeperLine> {
-    match event {
-        EngineEvent::LeaseChanged { renewal } => Some(KeeperLine {
-            profile: renewal.profile.clone(),
-            state: renewal.state,
-            failing: renewal.last_error.is_some(),
-            expires_at: renewal.expires_at,
-            act_by: renewal.mfa_session_ends_at,
-        }),
-        _ => None,
-    }
-}
-
-/// The renewal an event announces: from a daemon's socket (JSON).
-pub fn line_of_remote(event: &serde_json::Value) -> Option<KeeperLine> {
-    if event.get("event")?.as_str()? != "lease_changed" {
-        return None;
-    }
-    let renewal = event.get("renewal")?;
-    Some(KeeperLine {
-        profile: renewal.get("profile")?.as_str()?.to_owned(),
-        state: renewal_state(renewal.get("state")?.as_str()?)?,
-        failing: renewal.get("last_error").is_some_and(|e| !e.is_null()),
-        expires_at: time_of(renewal, "expires_at"),
-        act_by: time_of(renewal, "mfa_session_ends_at"),
-    })
-}
-
-fn time_of(renewal: &serde_json::Value, key: &str) -> Option<OffsetDateTime> {
-    renewal
-        .get(key)
-        .and_then(|e| e.as_str())
-        .and_then(|e| OffsetDateTime::parse(e, &Rfc3339).ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use leasekeeper_engine::keeper::RenewalState;
-
-    #[test]
-    fn a_daemons_lease_changed_event_becomes_a_keeper_line() {
-        let event = serde_json::json!({
-            "event": "lease_changed",
-            "renewal": {
-                "profile": "dev", "section": "dev", "node": "sso-role:corp/1/Admin",
-                "state": "retrying", "expires_at": "2026-11-22T11:00:00Z", "renewed_at": null,
-                "next_renewal_at": null, "waiting_on": null,
-                "mfa_session_ends_at": "2026-11-22T20:00:00Z",
-                "last_error": {"code": "Throttling", "message": "rate exceeded", "retry": true},
-                "notes": []
+/// Forwards the keeper's events to the controller until it hangs up.
+async fn follow(remote: &Remote, controller: &mpsc::UnboundedSender<Msg>) {
+    let mut events = match remote.subscribe().await {
+        Ok(Some(events)) => events,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, code = e.code(), "cannot follow the keeper");
+            return;
+        }
+    };
+    while let Some(heard) = events.next().await {
+        match heard {
+            Ok(WireEvent::Known(event)) => {
+                let _ = controller.send(Msg::Remote(*event));
             }
-        });
-        assert_eq!(
-            line_of_remote(&event),
-            Some(KeeperLine {
-                profile: "dev".into(),
-                state: RenewalState::Retrying,
-                failing: true,
-                expires_at: Some(time::macros::datetime!(2026-11-22 11:00 UTC)),
-                act_by: Some(time::macros::datetime!(2026-11-22 20:00 UTC)),
-            })
-        );
-        let other = serde_json::json!({"event": "login_needed", "session": "corp"});
-        assert_eq!(line_of_remote(&other), None);
-        let unknown = serde_json::json!({
-            "event": "lease_changed",
-            "renewal": {"profile": "dev", "state": "asleep", "last_error": null}
-        });
-        assert_eq!(line_of_remote(&unknown), None);
-    }
-
-    #[test]
-    fn a_status_answer_becomes_keeper_lines() {
-        let view = ProfileView {
-            profile: "prod".into(),
-            section: "prod".into(),
-            state: "needs_login".into(),
-            expires_at: None,
-            renewed_at: None,
-            next_renewal_at: None,
-            mfa_session_ends_at: None,
-            last_error: None,
-            served: false,
-        };
-        assert_eq!(
-            line_of(&view),
-            Some(KeeperLine {
-                profile: "prod".into(),
-                state: RenewalState::NeedsLogin,
-                failing: false,
-                expires_at: None,
-                act_by: None,
-            })
-        );
+            Ok(WireEvent::Newer { event }) => {
+                tracing::debug!(event, "an event of a newer keeper, skipped");
+            }
+            Err(e @ (ClientError::Incompatible { .. } | ClientError::AnswerTooLarge { .. })) => {
+                tracing::warn!(error = %e, code = e.code(), "cannot follow the keeper");
+            }
+            Err(e) => tracing::debug!(error = %e, code = e.code(), "not an event of the keeper"),
+        }
     }
 }

@@ -22,7 +22,6 @@
 pub mod args;
 pub mod controller;
 pub mod demo;
-pub mod home;
 pub mod keeper;
 pub mod menu;
 pub mod notify;
@@ -46,8 +45,9 @@ use tauri::{App, AppHandle, Context, Manager, RunEvent, Runtime};
 
 use crate::controller::Controller;
 
-/// The tray icon's id (its StatusNotifierItem is
-/// `/org/ayatana/NotificationItem/leasekeeper`).
+/// The tray icon's id. Its StatusNotifierItem is at
+/// `/org/ayatana/NotificationItem/tray_icon_tray_app_leasekeeper`:
+/// libayatana derives the path from tray-icon's indicator name.
 pub const TRAY_ID: &str = "leasekeeper";
 
 /// Ends the event loop once Quit has stopped everything.

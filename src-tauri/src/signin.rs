@@ -5,15 +5,10 @@
 //! progress is told in notifications (until the window exists); at the
 //! end the keeper is told, so the profiles waiting on it renew at once.
 
-use leasekeeper_engine::load;
-use leasekeeper_engine::ports::{DeviceCodePrompt, Interaction, Notice as FlowNotice};
-use leasekeeper_engine::profiles::locations::active_profile;
-use leasekeeper_engine::signin::{self, LoginOptions, SignInPorts, SsoTarget};
-use leasekeeper_host::aws_files::{self, AwsPaths};
-use leasekeeper_host::browser::{Browser as _, SystemBrowser};
-use leasekeeper_host::clock::{OsRandom, SystemClock};
-use leasekeeper_host::loopback::LoopbackBinder;
-use leasekeeper_service::{Environment, signin as service};
+use leasekeeper_engine::ports::{DeviceCodePrompt, Notice as FlowNotice};
+use leasekeeper_host::aws_files::AwsPaths;
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::sign_in::{SignInError, SignInRequest, SignInShell};
 use tokio::sync::mpsc;
 
 use crate::controller::Msg;
@@ -44,14 +39,13 @@ pub struct Ended {
     pub result: Result<String, String>,
 }
 
-/// The tray's side of a sign-in: notifications, and the browser opened
-/// only because the person clicked.
+/// The tray's side of a sign-in: notifications (the browser is opened
+/// only because the person clicked).
 struct Tray<'a> {
-    browser: &'a SystemBrowser,
     notices: &'a Notices,
 }
 
-impl Interaction for Tray<'_> {
+impl SignInShell for Tray<'_> {
     fn show_device_code(&self, p: &DeviceCodePrompt<'_>) {
         self.notices.send(Notice::plain(
             format!("Sign in to {}", p.target),
@@ -74,10 +68,6 @@ impl Interaction for Tray<'_> {
             format!("Sign in to {target}"),
             format!("Open this address in a browser on this machine: {url}"),
         ));
-    }
-
-    fn open_url(&self, url: &str) -> Result<(), String> {
-        self.browser.open(url)
     }
 
     fn notice(&self, notice: &FlowNotice) {
@@ -126,43 +116,27 @@ async fn sign_in(
     env: &Environment,
     notices: &Notices,
 ) -> Result<String, String> {
-    let snapshot = load::snapshot(&aws_files::read(paths));
-    let (session, profile) = match target {
-        Target::Session(s) => (Some(s.as_str()), None),
-        Target::Profile(p) => (None, Some(p.as_str())),
-    };
-    let sso: SsoTarget =
-        signin::target::select(&snapshot.set, session, profile).map_err(|e| e.to_string())?;
-    let sign_env = leasekeeper_service::sign_in_env(env, paths).map_err(|e| e.to_string())?;
-    // The endpoint and CA settings of the profile asked for, else the
-    // active one, as `leasekeeper login` takes them.
-    let profile = profile
-        .map(str::to_owned)
-        .unwrap_or_else(|| active_profile(env.lookup()));
-    let aws = service::aws_for(paths, &sign_env, &snapshot, &sso, &profile)
-        .await
-        .map_err(|e| format!("{e} [{}]", e.code()))?;
-    let store = sign_env.store();
-    let ports = SignInPorts {
-        oidc: &aws,
-        clock: &SystemClock,
-        store: &store,
-        scale: sign_env.scale,
-    };
-    let ui = Tray {
-        browser: &sign_env.browser,
-        notices,
-    };
-    let options = LoginOptions {
+    let request = SignInRequest {
+        target: match target {
+            Target::Session(s) => leasekeeper_service::ops::Target::Session(s.clone()),
+            Target::Profile(p) => leasekeeper_service::ops::Target::Profile(p.clone()),
+        },
         use_device_code: false,
         open_browser: true,
         holder: format!("leasekeeper-tray (pid {})", std::process::id()),
     };
-    tracing::info!(target = sso.name(), "signing in");
-    let signed = signin::login(&ports, &ui, &OsRandom, &LoopbackBinder, &sso, &options)
-        .await
-        .map_err(|e| format!("{e} [{}]", e.code()))?;
-    tracing::info!(target = %signed.target, "signed in");
-    service::tell_keeper(&sign_env, paths, sso.name());
-    Ok(signed.target)
+    let shell = Tray { notices };
+    let done = leasekeeper_service::ops::sign_in::sign_in(
+        paths,
+        env,
+        &request,
+        &shell,
+        std::future::pending(),
+    )
+    .await
+    .map_err(|e| match e {
+        e @ (SignInError::Target(_) | SignInError::Environment(_)) => e.to_string(),
+        e => format!("{e} [{}]", e.code()),
+    })?;
+    Ok(done.signed.target)
 }

@@ -250,7 +250,7 @@ pub(super) fn start_daemon(w: &FakeWorld, extra: &[(&str, &str)]) -> Proc {
 /// short; the jump is the brief's 50 minutes scaled the same way: 750 s,
 /// past the lease's half life (450 s) and short of its end.
 #[test]
-fn a_clock_jump_renews_within_a_tick_and_tells_one_summary() {
+fn a_clock_jump_renews_and_tells_one_summary() {
     let w = FakeWorld::start(4);
     let mut daemon = start_daemon(&w, &[]);
     let before = w.expiry("dev-admin").expect("written");
@@ -259,15 +259,11 @@ fn a_clock_jump_renews_within_a_tick_and_tells_one_summary() {
     // is a tick away.
     daemon.lines_for(Duration::from_secs(2));
     w.jump(750);
-    let jumped = Instant::now();
-    daemon.wait_line(20, |l| {
+    // Within a tick on the paused clock (`crates/host/tests/keeper_clock.rs`);
+    // here, however busy the machine, renewed at all.
+    daemon.wait_line(120, |l| {
         l.contains("wrote section") && l.contains("section=dev-admin")
     });
-    let took = jumped.elapsed();
-    assert!(
-        took < Duration::from_millis(7500 + 2500),
-        "renewed {took:?} after the jump"
-    );
     let after = w.expiry("dev-admin").expect("still written");
     assert!(
         after > before + Duration::from_secs(600),

@@ -1,7 +1,10 @@
 //! The daemon in bad conditions against the sandbox: stopped (SIGSTOP)
-//! until every lease it wrote has expired and continued, it renews within a
-//! few ticks; with the sandbox throttling, failing and slow, its renewals
-//! still land before the keys in the file expire.
+//! until every lease it wrote has expired and continued, it renews again;
+//! with the sandbox throttling, failing and slow, its renewals still land
+//! before the keys in the file expire. How soon and how often it renews is
+//! the paused-clock tests' business (`crates/host/tests/keeper_clock.rs`):
+//! here it depends on how busy the machine is, so only the promise is
+//! checked.
 
 use std::time::{Duration, Instant};
 
@@ -9,11 +12,12 @@ use leasekeeper_sandbox::Faults;
 use time::OffsetDateTime;
 
 use super::daemon_sandbox::{file_expiry, signal, signed_in_world_at, start_daemon, stop_daemon};
+use super::login_harness::World;
 
 const SECTIONS: [&str; 2] = ["dev-admin", "deploy"];
 
 #[test]
-fn a_daemon_stopped_past_expiry_renews_within_a_few_ticks_of_continuing() {
+fn a_daemon_stopped_past_expiry_renews_once_continued() {
     // An hour lives 15 s; the tick is 0.125 s.
     let w = signed_in_world_at(240.0);
     let daemon = start_daemon(&w);
@@ -29,8 +33,9 @@ fn a_daemon_stopped_past_expiry_renews_within_a_few_ticks_of_continuing() {
     signal(&daemon, "CONT");
     let resumed = Instant::now();
     // A token refresh and a renewal per lease over loopback: well under a
-    // second when idle; the guard leaves room for a loaded machine.
-    let guard = Duration::from_secs(10);
+    // second when idle. The guard only ends a test that would otherwise
+    // wait forever; it is no promise of speed.
+    let guard = Duration::from_secs(120);
     for (section, old) in SECTIONS.iter().zip(&before) {
         loop {
             let now = OffsetDateTime::now_utc();
@@ -61,15 +66,34 @@ fn renewals_land_before_expiry_while_the_sandbox_throttles_fails_and_lags() {
         ..Faults::default()
     })
     .expect("faults");
-    let mut seen: Vec<Vec<OffsetDateTime>> = vec![Vec::new(); SECTIONS.len()];
+    // Two renewals of each lease through the faults, every read of the file
+    // finding keys that are still valid.
+    renewed_before_expiry(&w, &SECTIONS, 2, time::Duration::ZERO);
+    w.sb.set_faults(Faults::default()).expect("faults off");
+    stop_daemon(daemon);
+}
+
+/// Reads the file every 250 ms until each of `sections` was renewed
+/// `renewals` times, asserting at every read that its keys are still valid
+/// on AWS's clock (ours plus `aws_ahead`); returns the expiries seen per
+/// section. It needs no time limit: keys last at most a lifetime, so keys
+/// that are not renewed soon enough fail the assertion instead.
+pub(super) fn renewed_before_expiry(
+    w: &World,
+    sections: &[&str],
+    renewals: usize,
+    aws_ahead: time::Duration,
+) -> Vec<Vec<OffsetDateTime>> {
+    let mut seen: Vec<Vec<OffsetDateTime>> = vec![Vec::new(); sections.len()];
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(90) {
-        let now = OffsetDateTime::now_utc();
-        for (section, seen) in SECTIONS.iter().zip(&mut seen) {
-            let expires = file_expiry(&w, section).expect("the section stays");
+    while seen.iter().any(|s| s.len() <= renewals) {
+        let aws_now = OffsetDateTime::now_utc() + aws_ahead;
+        for (section, seen) in sections.iter().zip(&mut seen) {
+            let expires = file_expiry(w, section).expect("the section stays");
             assert!(
-                expires > now,
-                "[{section}] expired at {expires} before its renewal landed ({:?} into the faults)",
+                expires > aws_now,
+                "[{section}] expired at {expires} (AWS's clock) before its renewal landed \
+                 ({:?} in, expiries seen: {seen:?})",
                 start.elapsed()
             );
             if seen.last() != Some(&expires) {
@@ -78,12 +102,5 @@ fn renewals_land_before_expiry_while_the_sandbox_throttles_fails_and_lags() {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    for (section, seen) in SECTIONS.iter().zip(&seen) {
-        assert!(
-            seen.len() >= 3,
-            "[{section}] renewed at least twice through the faults: {seen:?}"
-        );
-    }
-    w.sb.set_faults(Faults::default()).expect("faults off");
-    stop_daemon(daemon);
+    seen
 }

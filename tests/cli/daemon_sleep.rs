@@ -2,11 +2,13 @@
 //! with a stand-in for logind in this process (it owns
 //! `org.freedesktop.login1` and emits `PrepareForSleep`), and a suspend
 //! played by libfaketime: sleep announced, the wall clock moved 50 minutes
-//! ahead (no timer fires), resume announced. At speed 1 the daemon's tick is
-//! 30 s, so a renewal landing a few seconds after the resume was started by
-//! the signal, not by the tick.
+//! ahead (no timer fires), resume announced: the daemon hears it and
+//! renews what fell due. That the signal renews at once rather than at the
+//! next tick is checked on the paused clock
+//! (`crates/host/tests/keeper_clock.rs`), where time does not depend on how
+//! busy the machine is.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::daemon_clock::{FakeWorld, start_daemon};
 use super::daemon_notify::Bus;
@@ -35,7 +37,7 @@ fn prepare_for_sleep(bus: &Bus, logind: &zbus::Connection, start: bool) {
 }
 
 #[test]
-fn a_resume_signal_renews_what_fell_due_at_once_not_at_the_next_tick() {
+fn a_resume_signal_from_logind_renews_what_fell_due() {
     let bus = Bus::start("system");
     let logind = fake_logind(&bus);
     let w = FakeWorld::start(1);
@@ -57,17 +59,13 @@ fn a_resume_signal_renews_what_fell_due_at_once_not_at_the_next_tick() {
     w.jump(3000);
     std::thread::sleep(Duration::from_millis(200));
     prepare_for_sleep(&bus, &logind, false);
-    let resumed = Instant::now();
     daemon.wait_line(10, |l| l.contains("the system resumed"));
-    daemon.wait_line(25, |l| {
+    // That a resume renews at once, not at the next tick, is checked on the
+    // paused clock (`crates/host/tests/keeper_clock.rs`); here, on a machine
+    // however busy, that the signal arrives and the lease is renewed.
+    daemon.wait_line(120, |l| {
         l.contains("wrote section") && l.contains("section=dev-admin")
     });
-    let took = resumed.elapsed();
-    // The tick is 30 s; a renewal over loopback takes well under a second.
-    assert!(
-        took < Duration::from_secs(10),
-        "renewed {took:?} after the resume"
-    );
     let after = w.expiry("dev-admin").expect("still written");
     assert!(
         after > before + Duration::from_secs(2400),

@@ -6,12 +6,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use leasekeeper_engine::lease;
-use leasekeeper_engine::load;
-use leasekeeper_engine::report::StatusReport;
-use leasekeeper_engine::snapshot::Snapshot;
-use leasekeeper_host::aws_files::{self, AwsPaths};
-use time::OffsetDateTime;
+use leasekeeper_host::aws_files::AwsPaths;
 
 /// The AWS home a command works on.
 #[derive(Debug, Clone)]
@@ -33,31 +28,5 @@ impl Home {
         };
         let paths = AwsPaths::from_env(env).context("cannot find the AWS files")?;
         Ok(Home { paths })
-    }
-
-    /// A home whose files are given explicitly (the demo's).
-    pub fn at(home: PathBuf, config: PathBuf, credentials: PathBuf) -> Home {
-        Home {
-            paths: AwsPaths {
-                sso_cache: home.join(".aws/sso/cache"),
-                cli_cache: home.join(".aws/cli/cache"),
-                home,
-                config,
-                credentials,
-            },
-        }
-    }
-
-    /// Every lease at `now`, most urgent first.
-    pub fn status(&self, now: OffsetDateTime) -> StatusReport {
-        let snapshot = self.snapshot();
-        let mut leases = lease::leases(&snapshot, now);
-        lease::urgency::sort(&mut leases);
-        StatusReport::new(leases, snapshot.problems, now)
-    }
-
-    /// Reads and parses everything now.
-    pub fn snapshot(&self) -> Snapshot {
-        load::snapshot(&aws_files::read(&self.paths))
     }
 }

@@ -4,7 +4,9 @@
 mod cmd;
 mod exit;
 mod home;
+mod prompt;
 mod render;
+mod runtime;
 
 use std::path::PathBuf;
 
@@ -13,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "leasekeeper",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("LEASEKEEPER_COMMIT"), ")"),
     about = "Keeps AWS credential leases alive",
     long_about = "Keeps AWS credential leases alive: shows every profile's remaining lease, \
                   signs in to IAM Identity Center and renews credentials before they expire."
@@ -49,6 +51,11 @@ enum Command {
     CredentialProcess(cmd::credential_process::Args),
     /// Add a profile to ~/.aws/config whose keys come from credential-process
     SetupProcess(cmd::setup_process::Args),
+    /// Show the settings in effect and where each value comes from
+    Settings(cmd::settings::Args),
+    /// Write the shell completions and man pages the packages install
+    #[command(hide = true)]
+    GenerateFiles(cmd::generate::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -81,6 +88,8 @@ fn main() -> std::process::ExitCode {
             home::Home::from_env(cli.home)
                 .and_then(|h| cmd::setup_process::run(args, &h, home_override.as_deref()))
         }
+        Command::Settings(args) => cmd::settings::run(args),
+        Command::GenerateFiles(args) => cmd::generate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -57,6 +57,7 @@
 //! `static_keys` is about chains that need no code.
 
 mod duration;
+pub mod effective;
 mod read;
 
 use std::collections::BTreeMap;
@@ -300,8 +301,26 @@ impl Settings {
     /// Reads the settings file's text. Never fails: problems come back in
     /// file order with the defaults standing for what could not be read.
     pub fn parse(text: &str) -> (Settings, Vec<SettingsError>) {
+        let parsed = read::read(text);
+        (parsed.settings, parsed.problems)
+    }
+
+    /// [`Settings::parse`], also telling which line each value taken from
+    /// the file is on ([`effective`] says where every value came from).
+    pub fn parse_traced(text: &str) -> Parsed {
         read::read(text)
     }
+}
+
+/// The settings file read: the settings, its problems in file order, and
+/// the line of every value taken from the file, by field
+/// (`renew.concurrency`, `profiles.dev.section`; `mfa.session_duration`
+/// also for its older name).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub settings: Settings,
+    pub problems: Vec<SettingsError>,
+    pub lines: BTreeMap<String, u32>,
 }
 
 /// A problem in the settings file. Each names its line; all but

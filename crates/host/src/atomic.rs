@@ -56,6 +56,12 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// Replaces `target` with `bytes`, atomically and owner-only.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_mode(target, bytes, 0o600)
+}
+
+/// [`write_atomic`] with the new file's permission bits (Unix; at most
+/// 0600: bits beyond it are dropped).
+pub fn write_atomic_mode(target: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let real = resolve_target(target)?;
     let dir = real
         .parent()
@@ -72,7 +78,7 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
         std::process::id(),
         hex(&suffix)
     ));
-    let result = write_then_rename(&temp, &real, &dir, bytes);
+    let result = write_then_rename(&temp, &real, &dir, bytes, mode & 0o600);
     if result.is_err() {
         // The temp file is ours and useless now; the error above is what matters.
         let _ = fs::remove_file(&temp);
@@ -80,16 +86,25 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-fn write_then_rename(temp: &Path, real: &Path, dir: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_then_rename(
+    temp: &Path,
+    real: &Path,
+    dir: &Path,
+    bytes: &[u8],
+    mode: u32,
+) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(temp)?;
-    // The umask may have taken bits away, never added: set exactly 0600.
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     file.write_all(bytes)?;
+    // The umask may have taken bits away, never added: set exactly `mode`
+    // (after writing, so a read-only mode still lets us write the bytes).
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+    #[cfg(not(unix))]
+    let _ = mode;
     file.sync_all()?;
     drop(file);
     fs::rename(temp, real)?;

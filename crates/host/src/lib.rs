@@ -3,10 +3,11 @@
 //!
 //! - [`aws_files`] reads a person's AWS files into the engine's
 //!   [`leasekeeper_engine::load::LoadInput`].
-//! - [`lock`] (sidecar lock files) and [`atomic`] (atomic, owner-only
-//!   replacement) are how every file is written; [`store::FileStore`] is the
-//!   engine's `Store` port on them, over the SSO token cache and our
-//!   [`state_dir`].
+//! - [`locked_edit`] is how every file is written: a plan function run
+//!   under the file's sidecar lock ([`lock`]), the file re-checked and
+//!   replaced atomically and owner-only ([`atomic`]); [`store::FileStore`]
+//!   is the engine's `Store` port on its [`locked_edit::Locked`], over the
+//!   SSO token cache and our [`state_dir`].
 //! - [`loopback`] is the PKCE redirect listener, [`browser`] opens URLs,
 //!   [`clock`] holds the real clock and randomness, [`logging`] the stderr
 //!   logger, and [`signin`] puts them together for a shell from its
@@ -28,6 +29,7 @@ pub mod config_file;
 pub mod credential_process;
 pub mod keeper;
 pub mod lock;
+pub mod locked_edit;
 pub mod logging;
 pub mod loopback;
 pub mod notify;

@@ -1,6 +1,8 @@
 //! [`FileStore`]: the engine's [`Store`] port on real files — the SSO token
 //! cache in `~/.aws/sso/cache` and our own state folder — each write atomic
-//! and owner-only under the file's sidecar lock.
+//! and owner-only under the file's sidecar lock. The engine's flows hold a
+//! lock across their AWS calls, so the port is [`Locked`]'s steps
+//! ([`crate::locked_edit`]) rather than one plan.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,11 +11,9 @@ use std::time::Duration;
 
 use leasekeeper_engine::ports::{Store, StoreError, StoreFile};
 
-use crate::atomic;
-use crate::lock::{FileLock, LockError};
-
-/// How long a writer waits for another process's lock.
-pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+use crate::lock::LockError;
+pub use crate::locked_edit::LOCK_WAIT;
+use crate::locked_edit::Locked;
 
 /// Where each [`StoreFile`] lives.
 #[derive(Debug, Clone)]
@@ -27,11 +27,7 @@ pub struct FileStore {
 }
 
 /// A held lock and the file it guards.
-#[derive(Debug)]
-pub struct HeldLock {
-    _lock: FileLock,
-    path: PathBuf,
-}
+pub type HeldLock = Locked;
 
 impl FileStore {
     /// `sso_cache` is `~/.aws/sso/cache`; `state` our state folder.
@@ -125,16 +121,11 @@ impl Store for FileStore {
     type Lock = HeldLock;
 
     fn lock(&self, file: &StoreFile) -> Result<HeldLock, StoreError> {
-        let path = self.path(file);
-        let lock = FileLock::acquire(&path, self.lock_wait).map_err(lock_error)?;
-        Ok(HeldLock { _lock: lock, path })
+        Locked::acquire(&self.path(file), self.lock_wait).map_err(lock_error)
     }
 
     fn try_lock(&self, file: &StoreFile) -> Result<Option<HeldLock>, StoreError> {
-        let path = self.path(file);
-        Ok(FileLock::try_acquire(&path)
-            .map_err(lock_error)?
-            .map(|lock| HeldLock { _lock: lock, path }))
+        Locked::try_acquire(&self.path(file)).map_err(lock_error)
     }
 
     fn read(&self, file: &StoreFile) -> Result<Option<Vec<u8>>, StoreError> {
@@ -147,11 +138,13 @@ impl Store for FileStore {
     }
 
     fn write(&self, lock: &HeldLock, bytes: &[u8]) -> Result<(), StoreError> {
-        atomic::write_atomic(&lock.path, bytes).map_err(|e| io_error("write", &lock.path, &e))
+        lock.replace(bytes)
+            .map_err(|e| io_error("write", lock.path(), &e))
     }
 
     fn remove(&self, lock: &HeldLock) -> Result<bool, StoreError> {
-        atomic::remove(&lock.path).map_err(|e| io_error("remove", &lock.path, &e))
+        lock.remove()
+            .map_err(|e| io_error("remove", lock.path(), &e))
     }
 }
 

@@ -3,12 +3,17 @@
 //! files, an AWS home, Leasekeeper's state and settings; the person's real
 //! `~/.aws` and settings are never touched, and the folder is removed when
 //! the demo is dropped. Time runs `speed` times faster in the sandbox and,
-//! through `LEASEKEEPER_TIME_SCALE`, in the keeper.
+//! through `LEASEKEEPER_TIME_SCALE`, in the keeper. The folder itself is
+//! the temporary folder's (a new name, removed with all in it), the AWS
+//! files in it the sandbox's; the one file the demo writes, `demo.env`, is
+//! a [`locked_edit`] like every file Leasekeeper writes.
 
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::keeper::settings_file::CONFIG_DIR_ENV;
+use leasekeeper_host::locked_edit::{self, EditError, Planned};
 use leasekeeper_host::signin::TIME_SCALE_ENV;
 use leasekeeper_host::state_dir::STATE_DIR_ENV;
 use leasekeeper_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
@@ -53,6 +58,12 @@ pub enum DemoError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write the demo's files to {}", path.display())]
+    Edit {
+        path: PathBuf,
+        #[source]
+        source: EditError<Infallible>,
+    },
 }
 
 impl DemoError {
@@ -60,7 +71,7 @@ impl DemoError {
         match self {
             DemoError::TempDir(_) => "demo_temp_dir",
             DemoError::Sandbox(_) => "demo_sandbox",
-            DemoError::Write { .. } => "demo_write",
+            DemoError::Write { .. } | DemoError::Edit { .. } => "demo_write",
         }
     }
 }
@@ -161,9 +172,21 @@ impl Demo {
     }
 }
 
+/// Writes the demo's file `path` (`text`, whatever it held).
 fn write(path: &Path, text: &str) -> Result<(), DemoError> {
-    std::fs::write(path, text).map_err(|source| DemoError::Write {
+    locked_edit::edit(path, plan_text(text)).map_err(|source| DemoError::Edit {
         path: path.to_owned(),
         source,
     })
+}
+
+/// The plan of a file the demo writes: `text`, whatever the file held.
+fn plan_text(text: &str) -> impl FnMut(Option<&[u8]>) -> Result<Planned<()>, Infallible> + '_ {
+    move |current| {
+        Ok(if current == Some(text.as_bytes()) {
+            Planned::Unchanged(())
+        } else {
+            Planned::Replace(text.as_bytes().to_vec(), ())
+        })
+    }
 }

@@ -1,20 +1,17 @@
 //! The settings that stand for a shell's AWS variables (`[aws]`, see
-//! [`crate::home`]): what the window shows of them and the checks a new
-//! value passes before it is written. A path is checked where it points; a
-//! CA bundle must hold a certificate; a proxy address is shown and named in
-//! errors without its user and password.
+//! [`leasekeeper_service::ops::settings::tray`]): what the window shows of
+//! them. A new value is checked where it is written
+//! ([`leasekeeper_service::ops::settings::check`]); a proxy address is
+//! shown without its user and password.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use leasekeeper_engine::profiles::locations::expand_home;
 use leasekeeper_engine::proxy::{self, Proxy};
 use leasekeeper_engine::settings::AwsEnvSettings;
 use leasekeeper_service::Environment;
+use leasekeeper_service::ops::settings::tray::{Home, PROXY_VARIABLES};
 
 use super::dto::{AwsFieldDto, AwsKey, AwsSource};
-use super::error::WindowError;
-use crate::home::Home;
 
 /// Each field as the window shows it: in force in `home`, set in `file`
 /// (the settings file now), and what `base` (the app's environment) says.
@@ -22,15 +19,23 @@ pub fn fields(base: &Environment, home: &Home, file: &AwsEnvSettings) -> Vec<Aws
     AwsKey::ALL
         .into_iter()
         .map(|key| {
-            let var = |name: &str| -> Option<String> {
-                [name.to_owned(), name.to_ascii_lowercase()]
+            let var = |names: &[String]| -> Option<String> {
+                names
                     .iter()
                     .find_map(|n| base.var(n))
                     .filter(|v| !v.is_empty())
                     .map(|v| v.to_string_lossy().into_owned())
             };
             let set = value(&home.aws, key);
-            let from_env = var(key.variable());
+            // The proxy for HTTPS calls: `ALL_PROXY` too, as the clients read it.
+            let from_env = if key == AwsKey::HttpsProxy {
+                var(&PROXY_VARIABLES.map(str::to_owned))
+            } else {
+                var(&[
+                    key.variable().to_owned(),
+                    key.variable().to_ascii_lowercase(),
+                ])
+            };
             let source = if set.is_some() {
                 AwsSource::Settings
             } else if from_env.is_some() {
@@ -83,111 +88,9 @@ fn value(aws: &AwsEnvSettings, key: AwsKey) -> Option<String> {
     }
 }
 
-/// The value to write for `key`, checked; `None` to remove the key (an
-/// empty value: the variable applies again). `home_dir` expands a leading `~`.
-pub fn check(
-    key: AwsKey,
-    value: &str,
-    home_dir: Option<&Path>,
-) -> Result<Option<String>, WindowError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    let field = key.setting();
-    let bad = |message: String| WindowError::BadValue {
-        field: field.to_owned(),
-        message,
-    };
-    if value.chars().any(char::is_control) {
-        return Err(bad("it holds a line break or a control character".into()));
-    }
-    let full = |v: &str| -> Result<PathBuf, WindowError> {
-        let p = match home_dir {
-            Some(h) => expand_home(Path::new(v), h),
-            None => PathBuf::from(v),
-        };
-        if p.is_absolute() {
-            Ok(p)
-        } else {
-            Err(bad(format!(
-                "{v:?} is not a full path (such as ~/.aws/config or /etc/ssl/corp.pem)"
-            )))
-        }
-    };
-    match key {
-        AwsKey::ConfigFile | AwsKey::CredentialsFile => {
-            let path = full(value)?;
-            if path.is_dir() {
-                return Err(bad(format!("{} is a folder, not a file", path.display())));
-            }
-            let parent = path.parent().unwrap_or(Path::new("/"));
-            if !parent.is_dir() {
-                return Err(bad(format!(
-                    "the folder {} does not exist",
-                    parent.display()
-                )));
-            }
-        }
-        AwsKey::CaBundle => {
-            let path = full(value)?;
-            let pem = std::fs::read(&path)
-                .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
-            let marker = b"-----BEGIN CERTIFICATE-----";
-            if !pem.windows(marker.len()).any(|w| w == marker) {
-                return Err(bad(format!("{} holds no PEM certificate", path.display())));
-            }
-        }
-        AwsKey::HttpsProxy => proxy::check_url(value).map_err(|e| bad(e.to_string()))?,
-        AwsKey::NoProxy => {}
-    }
-    Ok(Some(value.to_owned()))
-}
-
-/// The home folder a leading `~` stands for.
-pub fn home_dir(base: &Environment) -> Option<PathBuf> {
-    base.var("HOME")
-        .filter(|h: &OsString| !h.is_empty())
-        .map(PathBuf::from)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_are_checked_where_they_point_and_errors_name_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Some(dir.path());
-        let ok = |k, v: &str| check(k, v, home).unwrap();
-        let err = |k, v: &str| check(k, v, home).unwrap_err().to_string();
-        assert_eq!(ok(AwsKey::ConfigFile, "  "), None, "empty: the variable");
-        assert_eq!(
-            ok(AwsKey::ConfigFile, "~/config"),
-            Some("~/config".into()),
-            "written as typed, ~ and all"
-        );
-        assert!(err(AwsKey::ConfigFile, "config").contains("not a full path"));
-        assert!(err(AwsKey::ConfigFile, "~/nope/config").contains("does not exist"));
-        assert!(err(AwsKey::CredentialsFile, "~").contains("is a folder"));
-
-        let pem = dir.path().join("ca.pem");
-        std::fs::write(&pem, "not a certificate").unwrap();
-        let e = err(AwsKey::CaBundle, "~/ca.pem");
-        assert!(e.contains("ca.pem holds no PEM certificate"), "{e}");
-        assert!(err(AwsKey::CaBundle, "~/missing.pem").contains("cannot read"));
-        std::fs::write(
-            &pem,
-            "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n",
-        )
-        .unwrap();
-        assert!(ok(AwsKey::CaBundle, "~/ca.pem").is_some());
-
-        assert!(ok(AwsKey::HttpsProxy, "http://me:pw@proxy.corp:3128").is_some());
-        let e = err(AwsKey::HttpsProxy, "ftp://me:hunter2@proxy.corp");
-        assert!(e.contains("http://") && !e.contains("hunter2"), "{e}");
-        assert!(err(AwsKey::NoProxy, "a\nb").contains("line break"));
-    }
 
     #[test]
     fn fields_say_what_is_in_force_and_where_it_comes_from() {
@@ -204,7 +107,7 @@ mod tests {
             ca_bundle: Some("/etc/corp.pem".into()),
             ..AwsEnvSettings::default()
         };
-        let home = crate::home::home(&base, &aws).unwrap();
+        let home = leasekeeper_service::ops::settings::tray::home(&base, &aws).unwrap();
         let f = fields(&base, &home, &aws);
         let by = |k| f.iter().find(|x| x.key == k).unwrap().clone();
         assert_eq!(by(AwsKey::ConfigFile).source, AwsSource::Environment);

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use leasekeeper_engine::lease;
 use leasekeeper_host::browser::Browser as _;
 use leasekeeper_host::keeper::settings_file::settings_path;
-use leasekeeper_host::signin::SignInEnv;
+use leasekeeper_service::ops;
+use leasekeeper_service::ops::settings::tray::is_demo;
+use leasekeeper_service::ops::setup_process::{Outcome, SetupRequest};
 use tauri::ipc::Invoke;
 use tauri::{Runtime, State};
 use time::OffsetDateTime;
@@ -18,7 +20,7 @@ use super::dto::{
     UseProcessDto, ViewDto,
 };
 use super::error::WindowError;
-use super::{Shared, autostart, aws_env, mfa, settings, signin, view};
+use super::{Shared, aws_env, mfa, settings, signin, view};
 use crate::controller::{Ctl, Msg};
 
 type St<'a> = State<'a, Arc<Shared>>;
@@ -46,7 +48,7 @@ pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
 }
 
 fn current_view(shared: &Shared) -> ViewDto {
-    let settings = read_settings(shared).map(|(s, _)| s).unwrap_or_default();
+    let settings = read_settings(shared).unwrap_or_default();
     let home = shared.home();
     let inner = shared.locked();
     let snapshot = leasekeeper_service::snapshot_now(&home.paths, &home.env, shared.scale);
@@ -136,8 +138,9 @@ pub fn open_sign_in_page(args: SessionArgs, shared: St<'_>) -> Result<(), Window
             .cloned()
             .ok_or(WindowError::NoAddress)?;
         let home = shared.home();
-        let env = SignInEnv::from_env(home.env.lookup(), &home.paths)
-            .map_err(|e| WindowError::Browser(format!("{e} [{}]", e.code())))?;
+        let env = home
+            .sign_in_env()
+            .map_err(|e| WindowError::op(e.code(), &e))?;
         env.browser.open(&url).map_err(WindowError::Browser)
     })();
     shared.reply("open_sign_in_page", result)
@@ -159,36 +162,22 @@ pub fn get_settings(shared: St<'_>) -> Result<SettingsDto, WindowError> {
 }
 
 fn settings_dto(shared: &Shared) -> Result<SettingsDto, WindowError> {
-    let (s, _) = read_settings(shared)?;
+    let s = read_settings(shared)?;
     let path = settings_path(shared.base().lookup());
     let now = OffsetDateTime::now_utc();
     let home = shared.home();
     let snapshot = leasekeeper_service::snapshot_now(&home.paths, &home.env, shared.scale);
     let leases = lease::leases(&snapshot, now);
     let view = current_view(shared);
-    let mut dto = settings::dto(
-        path.as_deref(),
-        &s,
-        &leases,
-        &view.sessions,
-        autostart::path(shared.base().lookup()).as_deref(),
-    );
+    let autostart = ops::autostart::get(shared.base().lookup());
+    let mut dto = settings::dto(path.as_deref(), &s, &leases, &view.sessions, &autostart);
     dto.aws = aws_env::fields(shared.base(), &home, &s.aws);
-    dto.aws_editable = !crate::home::is_demo(shared.base());
+    dto.aws_editable = !is_demo(shared.base());
     Ok(dto)
 }
 
-fn read_settings(
-    shared: &Shared,
-) -> Result<
-    (
-        leasekeeper_engine::settings::Settings,
-        toml_edit::DocumentMut,
-    ),
-    WindowError,
-> {
-    let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
-    settings::read(&path)
+fn read_settings(shared: &Shared) -> Result<leasekeeper_engine::settings::Settings, WindowError> {
+    ops::settings::load(shared.base()).map_err(|e| WindowError::op(e.code(), &e))
 }
 
 /// Changes one setting; the answer is the settings as they now are. A
@@ -237,85 +226,65 @@ async fn blocking<T: Send + 'static>(
 const FOLLOW_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn apply_change(shared: &Shared, change: &SettingChange) -> Result<(), WindowError> {
-    if let SettingChange::Aws { key, value } = change {
-        if crate::home::is_demo(shared.base()) {
-            return Err(WindowError::BadValue {
-                field: key.setting().to_owned(),
-                message: "the demo looks after its own files only".into(),
-            });
+    match settings::change_of(change) {
+        Some(change) => {
+            ops::settings::change(shared.base(), &change).map_err(|e| WindowError::op(e.code(), &e))
         }
-        let checked = aws_env::check(*key, value, aws_env::home_dir(shared.base()).as_deref())?;
-        let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
-        return settings::apply(
-            &path,
-            &SettingChange::Aws {
-                key: *key,
-                value: checked.unwrap_or_default(),
-            },
-        );
-    }
-    if let SettingChange::StartAtLogin { on } = change {
-        let at = autostart::path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
-        let program = std::env::current_exe().map_err(|source| WindowError::Read {
-            path: "/proc/self/exe".into(),
-            source,
-        })?;
-        let mut vars = Vec::new();
-        for name in [
-            "AWS_CONFIG_FILE",
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "AWS_CA_BUNDLE",
-        ] {
-            if let Some(v) = shared.base().var(name) {
-                vars.push((name, v.to_string_lossy().into_owned()));
-            }
+        None => {
+            let on = matches!(change, SettingChange::StartAtLogin { on: true });
+            let program = std::env::current_exe().map_err(|source| WindowError::Read {
+                path: "/proc/self/exe".into(),
+                source,
+            })?;
+            ops::autostart::set(shared.base().lookup(), &program, on)
+                .map(|_| ())
+                .map_err(|e| WindowError::op(e.code(), &e))
         }
-        return autostart::set(&at, *on, &autostart::entry(&program, &vars));
     }
-    let path = settings_path(shared.base().lookup()).ok_or(WindowError::NoSettingsPath)?;
-    settings::apply(&path, change)
 }
 
-/// Adds a profile whose `credential_process` is Leasekeeper, exactly as
-/// `leasekeeper setup-process` does (it runs that command).
+/// Adds a profile whose `credential_process` is Leasekeeper, as
+/// `leasekeeper setup-process` does
+/// ([`leasekeeper_service::ops::setup_process`]).
 #[tauri::command]
 pub async fn use_credential_process(
     args: UseProcessArgs,
     shared: St<'_>,
 ) -> Result<UseProcessDto, WindowError> {
-    let result = setup_process(&shared, &args).await;
+    // The files are read and one is written under its lock: off the async
+    // workers.
+    let owned = Arc::clone(shared.inner());
+    let result = blocking(move || setup_process(&owned, &args)).await;
     shared.reply("use_credential_process", result)
 }
 
-async fn setup_process(
-    shared: &Shared,
-    args: &UseProcessArgs,
-) -> Result<UseProcessDto, WindowError> {
+fn setup_process(shared: &Shared, args: &UseProcessArgs) -> Result<UseProcessDto, WindowError> {
     let cli = cli_program().ok_or_else(|| {
         WindowError::SetupProcess("the `leasekeeper` command is not installed".into())
     })?;
-    let mut command = std::process::Command::new(cli);
-    shared.home().env.apply(&mut command);
-    command.args(["setup-process", "--profile", &args.profile]);
-    let name = args
-        .name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| format!("{}-leasekeeper", args.profile));
-    command.args(["--as", &name]);
-    let out = tokio::process::Command::from(command)
-        .output()
-        .await
-        .map_err(|e| WindowError::SetupProcess(e.to_string()))?;
-    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_owned();
-    if out.status.success() {
-        Ok(UseProcessDto {
-            name,
-            message: text(&out.stdout),
-        })
-    } else {
-        Err(WindowError::SetupProcess(text(&out.stderr)))
-    }
+    let request = SetupRequest {
+        profile: args.profile.clone(),
+        name: args.name.clone().filter(|n| !n.trim().is_empty()),
+        program: ops::setup_process::program(&cli),
+        home: None,
+    };
+    let done = ops::setup_process::setup_process(&shared.home().paths, &request)
+        .map_err(|e| WindowError::op(e.code(), &e))?;
+    let (name, config) = (&done.name, done.config.display());
+    let message = match done.outcome {
+        Outcome::Added => {
+            format!("Added [profile {name}] to {config}: use it with AWS_PROFILE={name}")
+        }
+        Outcome::AlreadyThere => {
+            format!(
+                "[profile {name}] is already set up in {config}: use it with AWS_PROFILE={name}"
+            )
+        }
+    };
+    Ok(UseProcessDto {
+        name: done.name,
+        message,
+    })
 }
 
 /// The `leasekeeper` CLI: beside this program, else on `PATH`.
@@ -336,6 +305,6 @@ pub async fn submit_mfa_code(args: mfa::MfaArgs, shared: St<'_>) -> Result<(), W
     let owned = Arc::clone(shared.inner());
     let result = tokio::task::spawn_blocking(move || mfa::submit(&owned, &args))
         .await
-        .unwrap_or_else(|e| Err(WindowError::Mfa(e.to_string())));
+        .unwrap_or_else(|e| Err(WindowError::Task(e.to_string())));
     shared.reply("submit_mfa_code", result)
 }

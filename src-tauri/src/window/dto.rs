@@ -53,10 +53,16 @@ pub struct RowDto {
     pub kind: String,
     /// The lease state (`fresh`, `needs_login`, …).
     pub state: String,
-    /// `ok`, `expiring`, `needs_you` or `error`: the row's colour.
-    pub tone: String,
+    /// The row's colour.
+    pub tone: Tone,
+    /// What the person must do for it: the window branches on this (which
+    /// form or button to show), never on `left`.
+    pub action: RowAction,
+    /// `left` is a time that counts down to `deadline_ms`.
+    pub timed: bool,
     /// `42m`, `sign in`, `MFA code`, `expired`, `error`, `no expiry`, or
-    /// `≤ 89d` for a deadline that is only an upper bound.
+    /// `≤ 89d` for a deadline that is only an upper bound: words to show,
+    /// never compared.
     pub left: String,
     /// When the person must act; the countdown runs to it.
     pub deadline_ms: Option<i64>,
@@ -81,6 +87,49 @@ pub struct RowDto {
     pub renewal: Option<RenewalDto>,
     pub errors: Vec<ErrorDto>,
     pub unusable_by_botocore: bool,
+}
+
+/// How urgent a row is: its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Ok,
+    /// Its deadline is within the warning lead.
+    Expiring,
+    /// Nothing renews until the person acts.
+    NeedsYou,
+    /// The profile cannot be used as written, or its renewals fail.
+    Error,
+}
+
+impl Tone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Ok => "ok",
+            Tone::Expiring => "expiring",
+            Tone::NeedsYou => "needs_you",
+            Tone::Error => "error",
+        }
+    }
+}
+
+/// What the person must do for a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    /// Nothing, ever: the lease never ends (long-term keys, a process).
+    None,
+    /// Nothing yet: it renews by itself, or needs the person only at its
+    /// deadline.
+    Wait,
+    /// Sign in to the row's session (needed now, or soon).
+    SignIn,
+    /// Give a code of the chain's MFA device.
+    MfaCode,
+    /// Keys another tool wrote lapsed: only that tool renews them.
+    Rerun,
+    /// The profile cannot be used as written: fix the AWS files.
+    FixConfig,
 }
 
 /// The keeper's renewal of a profile.
@@ -206,6 +255,9 @@ pub struct SettingsDto {
     pub aws: Vec<AwsFieldDto>,
     /// Whether they can be changed here (not in the demo).
     pub aws_editable: bool,
+    /// This build, for the About: `0.1.0 (commit 1a2b3c4d5e6f)`, or
+    /// `0.1.0 (unknown commit)` when built outside a git checkout.
+    pub version: String,
 }
 
 /// One of the settings that stand for a shell's AWS variables.
@@ -364,7 +416,7 @@ impl std::fmt::Debug for SettingChange {
 #[serde(rename_all = "camelCase")]
 pub struct UseProcessArgs {
     pub profile: String,
-    /// The new profile's name; default `PROFILE-process`.
+    /// The new profile's name; default `PROFILE-leasekeeper`.
     pub name: Option<String>,
 }
 

@@ -4,21 +4,12 @@
 //! code until the session ends. The code comes in as [`MfaCode`], whose
 //! `Debug` is redacted, and never goes back to the window.
 
-use std::time::Duration;
-
 use leasekeeper_engine::Secret;
-use leasekeeper_engine::load;
-use leasekeeper_engine::resolve::resolve;
-use leasekeeper_host::aws_files;
-use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::socket::{self, Client, ClientError, Request, Response};
+use leasekeeper_service::ops::mfa::{self, DeviceError, MfaError};
 use serde::Deserialize;
 
 use super::Shared;
 use super::error::WindowError;
-
-/// How long the keeper may take to check a code with AWS.
-const ANSWER_WAIT: Duration = Duration::from_secs(90);
 
 /// An MFA code from the window; redacted in `Debug`.
 #[derive(Clone, Deserialize)]
@@ -49,38 +40,18 @@ pub fn submit(shared: &Shared, args: &MfaArgs) -> Result<(), WindowError> {
         });
     }
     let home = shared.home();
-    let snapshot = load::snapshot(&aws_files::read(&home.paths));
-    let chain = resolve(&snapshot.set, &args.profile)
-        .map_err(|_| WindowError::UnknownProfile(args.profile.clone()))?;
-    let serial = chain
-        .roles
-        .iter()
-        .find_map(|r| r.mfa_serial.clone())
-        .ok_or_else(|| WindowError::BadValue {
-            field: "profile".into(),
-            message: format!(
-                "{} uses no MFA device (no mfa_serial in its chain)",
-                args.profile
-            ),
-        })?;
-    let env = SignInEnv::from_env(home.env.lookup(), &home.paths)
-        .map_err(|e| WindowError::Mfa(format!("{e} [{}]", e.code())))?;
-    let path = socket::socket_path(&env.state_dir, &home.paths);
-    let keeper = |e: ClientError| WindowError::Mfa(format!("{e} [{}]", e.code()));
-    let mut client = Client::connect(&path)
-        .map_err(keeper)?
-        .ok_or_else(|| WindowError::Mfa("no keeper runs for these AWS files".into()))?;
-    let request = Request::MfaCode {
-        serial,
-        code: (&Secret::new(code)).into(),
-    };
-    match client.ask(&request, ANSWER_WAIT) {
-        Ok(Response::Accepted) => Ok(()),
-        Ok(other) => Err(keeper(client.unexpected(&other))),
-        Err(ClientError::Refused { code, message }) => Err(WindowError::Mfa(format!(
-            "the code was refused: {message} [{code}]"
-        ))),
-        Err(e) => Err(keeper(e)),
+    let device = mfa::device(&home.paths, Some(&args.profile))
+        .map_err(|e: DeviceError| WindowError::op(e.code(), &e))?;
+    mfa::give_to_keeper(&home.paths, &home.env, &device.serial, &Secret::new(code))
+        .map(|_pid| ())
+        .map_err(refusal)
+}
+
+/// `give_to_keeper`'s error as the window gets it: its own code, unchanged.
+fn refusal(e: MfaError) -> WindowError {
+    match e {
+        MfaError::Refused { code, message } => WindowError::MfaRefused { code, message },
+        e => WindowError::op(e.code(), &e),
     }
 }
 
@@ -94,5 +65,21 @@ mod tests {
             serde_json::from_str(r#"{"profile":"breakglass","code":"123456"}"#).unwrap();
         assert_eq!(a.code.0, "123456");
         assert!(!format!("{a:?}").contains("123456"));
+    }
+
+    #[test]
+    fn the_services_codes_cross_unchanged() {
+        let json = serde_json::to_value(refusal(MfaError::NoKeeper)).unwrap();
+        assert_eq!(json["code"], "no_keeper");
+        assert_eq!(json["message"], "no keeper runs for these AWS files");
+        let e = DeviceError::UnknownProfile("nope".into());
+        let json = serde_json::to_value(WindowError::op(e.code(), &e)).unwrap();
+        assert_eq!(json["code"], "unknown_profile");
+        let json = serde_json::to_value(refusal(MfaError::Refused {
+            code: "mfa_code_reused".into(),
+            message: "used already".into(),
+        }))
+        .unwrap();
+        assert_eq!(json["code"], "mfa_code_reused");
     }
 }

@@ -6,15 +6,15 @@
 //! - [`dto`]: every command's input and output and every event's payload;
 //!   nothing secret can be expressed in them.
 //! - [`commands`]: the window's commands, each one call and a conversion.
-//! - [`view`], [`settings`], [`aws_env`], [`signin`], [`mfa`],
-//!   [`autostart`], [`hints`]: what the commands call.
+//! - [`view`], [`settings`], [`aws_env`], [`signin`], [`mfa`], [`hints`]:
+//!   what the commands turn into a call of [`leasekeeper_service::ops`] and
+//!   what they render.
 //!
 //! Everything the window receives leaves through [`Shared::emit`] or a
 //! command's answer; with `LEASEKEEPER_IPC_LOG` set, each payload is also
 //! appended to that file as one JSON line (the tests read it to prove no
 //! secret reaches the webview).
 
-pub mod autostart;
 pub mod aws_env;
 pub mod commands;
 pub mod dto;
@@ -41,8 +41,8 @@ use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, WebviewUrl, WebviewW
 use tokio::sync::mpsc;
 
 use crate::controller::Msg;
-use crate::home::Home;
 use dto::SignInEvent;
+use leasekeeper_service::ops::settings::Home;
 
 /// The window's label.
 pub const LABEL: &str = "main";
@@ -144,11 +144,11 @@ impl Shared {
     fn record(&self, name: &str, value: &serde_json::Value) {
         let Some(path) = &self.ipc_log else { return };
         let line = serde_json::json!({ "name": name, "payload": value }).to_string();
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .and_then(|mut f| writeln!(f, "{line}"));
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options.open(path).and_then(|mut f| writeln!(f, "{line}"));
         if let Err(e) = written {
             tracing::warn!(error = %e, "cannot record an IPC payload");
         }

@@ -5,32 +5,22 @@
 //! window's "open browser" button asks for it by session and never hands
 //! an address to the app.
 
-use leasekeeper_engine::load;
-use leasekeeper_engine::ports::{DeviceCodePrompt, Interaction, Notice as FlowNotice};
-use leasekeeper_engine::profiles::locations::active_profile;
-use leasekeeper_engine::signin::{self, LoginOptions, SignInPorts, SignedOut, SsoTarget};
-use leasekeeper_host::aws_files;
-use leasekeeper_host::browser::{Browser as _, SystemBrowser};
-use leasekeeper_host::clock::{OsRandom, SystemClock};
-use leasekeeper_host::loopback::LoopbackBinder;
-use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::socket::client::SHORT_TIMEOUT;
-use leasekeeper_host::socket::{self, Client, Request};
-use leasekeeper_service::signin as service;
+use leasekeeper_engine::ports::{DeviceCodePrompt, Notice as FlowNotice};
+use leasekeeper_service::ops::Target;
+use leasekeeper_service::ops::sign_in::{self as op, SignInError, SignInRequest, SignInShell};
+use leasekeeper_service::ops::sign_out::{self as out, SignOutError};
 
 use super::Shared;
 use super::dto::{SignInEvent, SignInMethod};
 use super::error::WindowError;
 use super::view::error;
-use crate::home::Home;
 
 /// The window's side of a sign-in.
 struct WindowUi<'a> {
     shared: &'a Shared,
-    browser: &'a SystemBrowser,
 }
 
-impl Interaction for WindowUi<'_> {
+impl SignInShell for WindowUi<'_> {
     fn show_device_code(&self, p: &DeviceCodePrompt<'_>) {
         let open = p.verification_uri_complete.unwrap_or(p.verification_uri);
         self.shared.remember_address(p.target, open);
@@ -53,10 +43,6 @@ impl Interaction for WindowUi<'_> {
             session: target.to_owned(),
             url: url.to_owned(),
         });
-    }
-
-    fn open_url(&self, url: &str) -> Result<(), String> {
-        self.browser.open(url)
     }
 
     fn notice(&self, notice: &FlowNotice) {
@@ -103,34 +89,25 @@ async fn run(
     method: SignInMethod,
 ) -> Result<(), super::dto::ErrorDto> {
     let home = shared.home();
-    let (sso, sign_env, snapshot) =
-        target(&home, session).map_err(|e| error(e.code(), &e.chain()))?;
-    let profile = active_profile(home.env.lookup());
-    let aws = service::aws_for(&home.paths, &sign_env, &snapshot, &sso, &profile)
-        .await
-        .map_err(|e| error(e.code(), &e.to_string()))?;
-    let store = sign_env.store();
-    let ports = SignInPorts {
-        oidc: &aws,
-        clock: &SystemClock,
-        store: &store,
-        scale: sign_env.scale,
-    };
-    let ui = WindowUi {
-        shared,
-        browser: &sign_env.browser,
-    };
-    let options = LoginOptions {
+    let request = SignInRequest {
+        target: Target::Named(session.to_owned()),
         use_device_code: method == SignInMethod::DeviceCode,
         open_browser: method == SignInMethod::Browser,
         holder: format!("leasekeeper-tray (pid {})", std::process::id()),
     };
-    tracing::info!(target = sso.name(), ?method, "signing in from the window");
-    let signed = signin::login(&ports, &ui, &OsRandom, &LoopbackBinder, &sso, &options)
-        .await
-        .map_err(|e| error(e.code(), &e.to_string()))?;
-    tracing::info!(target = %signed.target, "signed in");
-    service::tell_keeper(&sign_env, &home.paths, sso.name());
+    tracing::info!(target = session, ?method, "signing in from the window");
+    // Cancel aborts the task this runs in.
+    let ui = WindowUi { shared };
+    let signed = op::sign_in(
+        &home.paths,
+        &home.env,
+        &request,
+        &ui,
+        std::future::pending(),
+    )
+    .await
+    .map_err(|e: SignInError| error(e.code(), &WindowError::op(e.code(), &e).chain()))?;
+    tracing::debug!(session = %signed.session, "signed in from the window");
     Ok(())
 }
 
@@ -138,45 +115,34 @@ async fn run(
 /// wrote for it.
 pub async fn sign_out(shared: &Shared, session: &str) -> Result<(), WindowError> {
     let home = shared.home();
-    let (sso, sign_env, snapshot) = target(&home, session)?;
-    let profile = active_profile(home.env.lookup());
-    let failed = |message: String| WindowError::SignOut {
-        session: session.to_owned(),
-        message,
-    };
-    let aws = service::aws_for(&home.paths, &sign_env, &snapshot, &sso, &profile)
+    let target = Target::Named(session.to_owned());
+    let report = out::sign_out(&home.paths, &home.env, &target)
         .await
-        .map_err(|e| failed(format!("{e} [{}]", e.code())))?;
-    match signin::logout(&aws, &sign_env.store(), &sso).await {
-        Ok(SignedOut::Done { .. } | SignedOut::CorruptRemoved | SignedOut::AlreadySignedOut) => {}
-        Ok(SignedOut::NotSignedIn) => return Ok(()),
-        Err(e) => return Err(failed(format!("{e} [{}]", e.code()))),
-    }
-    let path = socket::socket_path(&sign_env.state_dir, &home.paths);
-    if let Ok(Some(mut client)) = Client::connect(&path) {
-        let request = Request::SignedOut {
-            session: session.to_owned(),
-        };
-        if let Err(e) = client.ask(&request, SHORT_TIMEOUT) {
-            tracing::warn!(error = %e, code = e.code(), "the keeper was not told about the sign-out");
+        .map_err(|e: SignOutError| WindowError::op(e.code(), &e))?;
+    for s in report.sessions {
+        if let Err(e) = s.outcome {
+            return Err(sign_out_failed(session, &e));
         }
+    }
+    if let out::KeeperTold::Unreachable(e)
+    | out::KeeperTold::Told {
+        failed: Some((_, e)),
+        ..
+    } = &report.keeper
+    {
+        tracing::warn!(error = %e, code = e.code(), "the keeper was not told about the sign-out");
     }
     Ok(())
 }
 
-fn target(
-    home: &Home,
-    session: &str,
-) -> Result<(SsoTarget, SignInEnv, leasekeeper_engine::snapshot::Snapshot), WindowError> {
-    let snapshot = load::snapshot(&aws_files::read(&home.paths));
-    let sso = signin::target::select(&snapshot.set, Some(session), None)
-        .or_else(|_| signin::target::select(&snapshot.set, None, Some(session)))
-        .map_err(|_| WindowError::UnknownSession(session.to_owned()))?;
-    let sign_env = leasekeeper_service::sign_in_env(&home.env, &home.paths).map_err(|e| {
-        WindowError::BadValue {
-            field: "environment".into(),
-            message: format!("{e} [{}]", e.code()),
-        }
-    })?;
-    Ok((sso, sign_env, snapshot))
+/// A session's failed sign-out: the failure's own code, the session named.
+fn sign_out_failed(session: &str, e: &out::SignOutFailure) -> WindowError {
+    let message = match e {
+        out::SignOutFailure::Clients { error, .. } => error.to_string(),
+        out::SignOutFailure::Flow(e) => e.to_string(),
+    };
+    WindowError::Op {
+        code: e.code().to_owned(),
+        message: format!("cannot sign out of {session}: {message}"),
+    }
 }

@@ -9,7 +9,7 @@ use leasekeeper_engine::settings::Settings;
 use leasekeeper_host::aws_files::AwsPaths;
 use time::OffsetDateTime;
 
-use super::dto::{SettingChange, SignInArgs, SignInEvent, SignInMethod};
+use super::dto::{RowAction, SettingChange, SignInArgs, SignInEvent, SignInMethod, Tone};
 use super::view::{ViewInput, view};
 
 fn example_home() -> AwsPaths {
@@ -47,7 +47,7 @@ fn the_example_home_becomes_grouped_rows_without_a_secret() {
         for r in &g.rows {
             assert!(
                 ["ok", "expiring", "needs_you", "error"].contains(&r.tone.as_str()),
-                "{}: {}",
+                "{}: {:?}",
                 r.profile,
                 r.tone
             );
@@ -128,7 +128,7 @@ fn under_a_time_scale_the_words_follow_the_colour() {
         .groups
         .into_iter()
         .flat_map(|g| g.rows)
-        .find(|r| r.deadline_ms.is_some() && r.tone != "needs_you" && r.tone != "error")
+        .find(|r| r.deadline_ms.is_some() && r.tone != Tone::NeedsYou && r.tone != Tone::Error)
         .expect("the example home has a lease with a deadline");
     let deadline =
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.deadline_ms.unwrap()) * 1_000_000)
@@ -224,5 +224,166 @@ fn a_sign_in_first_seen_is_an_estimate_and_one_unknown_only_an_upper_bound() {
     assert_eq!(
         row.deadline_ms,
         Some(super::view::ms(now + time::Duration::hours(6)))
+    );
+}
+
+/// The example home's view with the keeper's `lines`.
+fn view_with(
+    lines: &BTreeMap<String, leasekeeper_engine::menu::KeeperLine>,
+) -> super::dto::ViewDto {
+    let paths = example_home();
+    let snapshot = leasekeeper_engine::load::snapshot(&leasekeeper_host::aws_files::read(&paths));
+    view(&ViewInput {
+        paths: &paths,
+        snapshot: &snapshot,
+        lines,
+        renewals: &BTreeMap::new(),
+        attached_pid: None,
+        scale: 1.0,
+        settings: &Settings::default(),
+        now: OffsetDateTime::now_utc(),
+    })
+}
+
+#[test]
+fn the_mfa_form_is_asked_for_by_the_typed_action_never_by_the_words() {
+    use leasekeeper_engine::keeper::RenewalState;
+    use leasekeeper_engine::menu::KeeperLine;
+    let find = |v: super::dto::ViewDto, profile: &str| {
+        v.groups
+            .into_iter()
+            .flat_map(|g| g.rows)
+            .find(|r| r.profile == profile)
+            .expect("a row")
+    };
+    let before = find(view_with(&BTreeMap::new()), "billing");
+    assert_ne!(before.action, RowAction::MfaCode);
+    // The keeper says billing's chain waits for a code of alice's device.
+    let waiting = KeeperLine {
+        profile: "billing".into(),
+        state: RenewalState::NeedsMfaCode,
+        failing: false,
+        expires_at: None,
+        act_by: None,
+    };
+    let lines = BTreeMap::from([("billing".to_owned(), waiting)]);
+    let row = find(view_with(&lines), "billing");
+    assert_eq!((row.action, row.tone), (RowAction::MfaCode, Tone::NeedsYou));
+    assert!(!row.timed);
+    let json = serde_json::to_value(&row).unwrap();
+    assert_eq!(json["action"], "mfa_code");
+    assert_eq!(json["tone"], "needs_you");
+    // The page shows the form from `action`, and compares no words.
+    let page = include_str!("../../../ui/app.js");
+    assert!(page.contains(r#"r.action === "mfa_code") actions.push(mfaForm("#));
+    for words in ["r.left ===", "r.left !==", "left === \"", ".test(r.left)"] {
+        assert!(
+            !page.contains(words),
+            "the page compares display words: {words}"
+        );
+    }
+}
+
+#[test]
+fn every_row_says_what_the_person_must_do() {
+    let v = view_with(&BTreeMap::new());
+    let rows: Vec<_> = v.groups.into_iter().flat_map(|g| g.rows).collect();
+    let of = |profile: &str| {
+        rows.iter()
+            .find(|r| r.profile == profile)
+            .map(|r| (r.action, r.tone))
+            .expect("a row")
+    };
+    assert_eq!(of("broken"), (RowAction::FixConfig, Tone::Error));
+    for r in &rows {
+        let json = serde_json::to_value(r).unwrap();
+        assert!(
+            ["none", "wait", "sign_in", "mfa_code", "rerun", "fix_config"]
+                .contains(&json["action"].as_str().unwrap_or_default()),
+            "{}: {}",
+            r.profile,
+            json["action"]
+        );
+        // A row that counts down waits, or asks for a sign-in ahead of time.
+        if r.timed {
+            assert!(
+                matches!(r.action, RowAction::Wait | RowAction::SignIn),
+                "{}: {:?}",
+                r.profile,
+                r.action
+            );
+        }
+        if r.action == RowAction::None {
+            assert_eq!(r.tone, Tone::Ok, "{}", r.profile);
+        }
+    }
+    assert_eq!(
+        super::view::action(
+            leasekeeper_engine::menu::Left::Expired,
+            Tone::NeedsYou,
+            true
+        ),
+        RowAction::SignIn
+    );
+    assert_eq!(
+        super::view::action(
+            leasekeeper_engine::menu::Left::Expired,
+            Tone::NeedsYou,
+            false
+        ),
+        RowAction::Rerun
+    );
+    assert_eq!(
+        super::view::action(
+            leasekeeper_engine::menu::Left::Time(60),
+            Tone::Expiring,
+            true
+        ),
+        RowAction::SignIn
+    );
+    assert_eq!(
+        super::view::action(leasekeeper_engine::menu::Left::Time(6000), Tone::Ok, true),
+        RowAction::Wait
+    );
+}
+
+/// An operation's error reaches the window with the operation's own code,
+/// not a `window_*` one; only the window's own input errors keep theirs.
+#[test]
+fn a_service_code_crosses_the_window_boundary_unchanged() {
+    use leasekeeper_host::lock::LockError;
+    use leasekeeper_host::locked_edit::EditError;
+    use leasekeeper_service::Environment;
+    use leasekeeper_service::ops::settings::{self, Change, ChangeError};
+
+    use super::error::WindowError;
+
+    let wire = |e: &ChangeError| serde_json::to_value(WindowError::op(e.code(), e)).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = Environment::process();
+    env.set("LEASEKEEPER_CONFIG_DIR", dir.path());
+    let e = settings::change(&env, &Change::Leads(vec!["soon".into()])).unwrap_err();
+    let json = wire(&e);
+    assert_eq!(json["code"], "settings_bad_value");
+    assert!(json["message"].as_str().unwrap().contains("soon"), "{json}");
+
+    let busy = ChangeError::Edit(EditError::Lock(LockError::Busy {
+        path: dir.path().join("settings.toml.lock"),
+        waited: std::time::Duration::from_secs(10),
+    }));
+    assert_eq!(wire(&busy)["code"], "locked");
+    let changing = ChangeError::Edit(EditError::KeptChanging {
+        path: dir.path().join("settings.toml"),
+    });
+    assert_eq!(wire(&changing)["code"], "file_busy");
+
+    let own = WindowError::BadValue {
+        field: "MFA code".into(),
+        message: "an MFA code is six digits".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(own).unwrap()["code"],
+        "window_bad_value"
     );
 }

@@ -15,7 +15,9 @@ use leasekeeper_engine::snapshot::Snapshot;
 use leasekeeper_host::aws_files::AwsPaths;
 use time::{Duration, OffsetDateTime};
 
-use super::dto::{ErrorDto, GroupDto, ProblemDto, RenewalDto, RowDto, SessionDto, ViewDto};
+use super::dto::{
+    ErrorDto, GroupDto, ProblemDto, RenewalDto, RowAction, RowDto, SessionDto, Tone, ViewDto,
+};
 use super::hints::hint;
 
 /// What the view is computed from besides the files.
@@ -122,16 +124,17 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
     let renewal = input.renewals.get(&lease.profile);
     let failing = input.lines.get(&lease.profile).is_some_and(|l| l.failing);
     let tone = match left {
-        Left::SignIn | Left::MfaCode | Left::Expired => "needs_you",
-        Left::Error => "error",
-        _ if failing => "error",
-        l if l.seconds().is_some_and(|s| Duration::seconds(s) <= lead) => "expiring",
-        _ => "ok",
+        Left::SignIn | Left::MfaCode | Left::Expired => Tone::NeedsYou,
+        Left::Error => Tone::Error,
+        _ if failing => Tone::Error,
+        l if l.seconds().is_some_and(|s| Duration::seconds(s) <= lead) => Tone::Expiring,
+        _ => Tone::Ok,
     };
     let session = lease
         .sso
         .as_ref()
         .map(|s| s.session.clone().unwrap_or_else(|| s.start_url.clone()));
+    let action = action(left, tone, session.is_some());
     // An MFA session the keeper renews through (this app's keeper or the
     // daemon it is attached to): the next code is due at its end.
     let mfa_end = input
@@ -165,17 +168,19 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
         profile: lease.profile.clone(),
         kind: lease.kind.clone(),
         state: match (lease.state, left.seconds().is_some()) {
-            (LeaseState::Fresh | LeaseState::Expired, true) if tone == "expiring" => {
+            (LeaseState::Fresh | LeaseState::Expired, true) if tone == Tone::Expiring => {
                 "expiring".to_owned()
             }
             // The keeper holds keys the files do not show: timed, not lapsed.
             (LeaseState::Expired, true) => "fresh".to_owned(),
             // The words follow the colour: under a time scale (the demo) the
             // files' view uses the unscaled lead, the tone the scaled one.
-            (LeaseState::Expiring, true) if tone == "ok" => "fresh".to_owned(),
+            (LeaseState::Expiring, true) if tone == Tone::Ok => "fresh".to_owned(),
             _ => lease.state.as_str().to_owned(),
         },
-        tone: tone.to_owned(),
+        tone,
+        action,
+        timed: matches!(left, Left::Time(_) | Left::Estimate(_)),
         // An estimate counts down like any time (the `estimated` flag marks
         // it); an upper bound reads `≤ 89d` and never counts down.
         left: match left {
@@ -208,6 +213,19 @@ fn row(lease: &Lease, left: Left, input: &ViewInput<'_>, lead: Duration) -> RowD
             .map(|e| error(&e.code, &e.message))
             .collect(),
         unusable_by_botocore: lease.unusable_by_botocore,
+    }
+}
+
+/// What the person must do for a row whose line says `left`, coloured
+/// `tone`, signing in through a session or not ([`menu::Action`]).
+pub fn action(left: Left, tone: Tone, has_session: bool) -> RowAction {
+    match menu::Action::of(left, tone == Tone::Expiring, has_session) {
+        menu::Action::None => RowAction::None,
+        menu::Action::Wait => RowAction::Wait,
+        menu::Action::SignIn => RowAction::SignIn,
+        menu::Action::MfaCode => RowAction::MfaCode,
+        menu::Action::Rerun => RowAction::Rerun,
+        menu::Action::FixConfig => RowAction::FixConfig,
     }
 }
 

@@ -249,7 +249,7 @@ impl Window {
         self.js(&format!(
             "const r = document.querySelector('.row[data-profile=\"{profile}\"]');
              if (!r) return null;
-             return {{ tone: r.dataset.tone, state: r.dataset.state, left: r.querySelector('.left').textContent,
+             return {{ tone: r.dataset.tone, action: r.dataset.action, state: r.dataset.state, left: r.querySelector('.left').textContent,
                        keys: r.dataset.keysExpires, hidden: r.hidden,
                        group: r.closest('.group').dataset.group }};"
         ))

@@ -17,7 +17,7 @@ fn an_mfa_code_typed_in_the_window_renews_the_role() {
     let ipc = world.dir.path().join("ipc.jsonl");
     let ipc_s = ipc.display().to_string();
     let w = Window::open(world, &[("LEASEKEEPER_IPC_LOG", ipc_s.as_str())]);
-    w.wait_js(30, "breakglass asking for a code", "const r = document.querySelector('.row[data-profile=\"breakglass\"]'); return r && r.querySelector('.left').textContent === 'MFA code'");
+    w.wait_js(30, "breakglass asking for a code", "const r = document.querySelector('.row[data-profile=\"breakglass\"]'); return r && r.dataset.action === 'mfa_code' && r.dataset.tone === 'needs_you' && !!r.querySelector('form[data-mfa]')");
     w.click(".row[data-profile=\"breakglass\"] button.head");
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -36,7 +36,7 @@ fn an_mfa_code_typed_in_the_window_renews_the_role() {
     let row = w.row("breakglass");
     let left = row["left"].as_str().unwrap_or_default();
     assert!(
-        left != "expired" && left != "MFA code" && row["state"] != "expired",
+        left != "expired" && row["action"] != "mfa_code" && row["state"] != "expired",
         "a kept role never reads expired: {row}"
     );
     w.wait_js(10, "the code accepted", "return document.querySelector('form[data-mfa=\"breakglass\"] [role=status]')?.textContent === 'Code accepted' || !document.querySelector('form[data-mfa=\"breakglass\"]')");

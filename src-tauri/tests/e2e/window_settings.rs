@@ -85,6 +85,14 @@ fn settings_changed_in_the_window_persist_across_a_restart() {
         false,
         "the proxy's password is not shown"
     );
+    // The About names this build: its version and the commit (or that the
+    // commit is unknown).
+    let version = w.js("return document.getElementById('version').textContent");
+    let version = version.as_str().unwrap_or_default();
+    assert!(
+        version.starts_with(concat!(env!("CARGO_PKG_VERSION"), " (")) && version.contains("commit"),
+        "{version}"
+    );
     w.type_into("#leads", "30m, 10m");
     w.js("document.getElementById('leads').dispatchEvent(new Event('change')); return true");
     w.wait_js(
@@ -121,7 +129,7 @@ fn settings_changed_in_the_window_persist_across_a_restart() {
         "names the AWS config it looks after: {exec}"
     );
 
-    // "Use credential_process": the CLI's setup-process adds the profile.
+    // "Use credential_process": setup-process's operation adds the profile.
     w.click("tr[data-profile=\"dev-readonly\"] button");
     w.wait_js(30, "the profile added", "return document.getElementById('settings-status').textContent.includes('dev-readonly-leasekeeper')");
     let config = std::fs::read_to_string(w.world().var("AWS_CONFIG_FILE")).expect("config");

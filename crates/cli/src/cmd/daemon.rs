@@ -15,82 +15,73 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use leasekeeper_host::keeper::home_lock::{KeeperLock, KeeperLockError};
+use leasekeeper_engine::keeper::{EngineEvent, Input};
+use leasekeeper_host::keeper::Report;
+use leasekeeper_host::keeper::home_lock::KeeperLockError;
 use leasekeeper_host::keeper::mfa_prompt::{MfaPrompter, Terminal};
 use leasekeeper_host::keeper::settings_file::settings_path;
-use leasekeeper_host::keeper::{Keeper, Mode};
 use leasekeeper_host::notify::{Desktop, Notifications};
 use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::sleep::{Logind, SleepSignals as _};
-use leasekeeper_service::{self as service, SdkConnect};
+use leasekeeper_service::{self as service, Environment, KeeperShell, RunError};
+use tokio::sync::mpsc::UnboundedSender;
 
-use crate::cmd::login::runtime;
 use crate::exit;
 use crate::home::Home;
+use crate::runtime::runtime;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-/// Takes the keeper lock; `Err(exit code)` after telling who holds it.
-pub fn take_lock(env: &SignInEnv, home: &Home) -> anyhow::Result<Result<KeeperLock, ExitCode>> {
-    match service::take_lock(env, &home.paths) {
-        Ok(lock) => Ok(Ok(lock)),
-        Err(e @ KeeperLockError::Held { .. }) => {
+pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
+    leasekeeper_host::logging::init_or("info");
+    let environment = Environment::process();
+    let mut shell = DaemonShell::default();
+    let ran = runtime()?.block_on(service::run_keeper(
+        &home.paths,
+        &environment,
+        shutdown_signal(),
+        &mut shell,
+    ));
+    match ran {
+        Ok(_) => Ok(exit::code(exit::OK)),
+        Err(RunError::Lock(e @ KeeperLockError::Held { .. })) => {
             eprintln!("leasekeeper: {e} [{}]", e.code());
-            Ok(Err(exit::code(exit::FAILURE)))
+            Ok(exit::code(exit::FAILURE))
         }
-        Err(e) => Err(e).context("cannot take the keeper lock"),
+        Err(RunError::Lock(e)) => Err(e).context("cannot take the keeper lock"),
+        Err(RunError::Setup(e)) => Err(e.into()),
     }
 }
 
-/// A keeper for `home`, with its sign-in surroundings.
-pub fn keeper_for(home: &Home) -> anyhow::Result<(Keeper<SdkConnect>, SignInEnv)> {
-    Ok(service::keeper_for(&home.paths)?)
+/// What the daemon adds: desktop notifications, and a prompt for MFA codes
+/// when stdin is a terminal.
+#[derive(Debug, Default)]
+struct DaemonShell {
+    notifications: Option<Notifications>,
+    prompter: Option<MfaPrompter>,
 }
 
-pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    leasekeeper_host::logging::init_or("info");
-    let (mut keeper, env) = keeper_for(home)?;
-    let lock = match take_lock(&env, home)? {
-        Ok(lock) => lock,
-        Err(code) => return Ok(code),
-    };
-    runtime()?.block_on(async {
-        let (signals_tx, signals) = tokio::sync::mpsc::unbounded_channel();
-        let socket = service::serve_socket(&mut keeper, &env, &home.paths, signals_tx.clone());
-        tokio::spawn(Logind.watch(signals_tx.clone()));
-        let notifications =
-            Notifications::spawn_with(Desktop, settings_path(|name| std::env::var_os(name)));
-        let prompter = std::io::stdin()
+impl KeeperShell for DaemonShell {
+    fn started(&mut self, _env: &SignInEnv, inputs: &UnboundedSender<Input>) {
+        self.notifications = Some(Notifications::spawn_with(
+            Desktop,
+            settings_path(|name| std::env::var_os(name)),
+        ));
+        self.prompter = std::io::stdin()
             .is_terminal()
-            .then(|| MfaPrompter::spawn(Terminal, signals_tx.clone()));
-        tracing::info!(
-            pid = std::process::id(),
-            credentials = %home.paths.credentials.display(),
-            scale = env.scale.factor(),
-            "keeper started"
-        );
-        let report = keeper
-            .run(Mode::Daemon, shutdown_signal(), signals, |event| {
-                service::log_event(event);
-                notifications.event(event);
-                if let Some(p) = &prompter {
-                    p.event(event);
-                }
-                if let Some((_, events)) = &socket {
-                    // No subscriber is no error.
-                    let _ = events.send(event.clone());
-                }
-            })
-            .await;
-        tracing::info!(
-            written = report.written.len(),
-            removed = report.removed.len(),
-            "keeper stopped"
-        );
-    });
-    drop(lock);
-    Ok(exit::code(exit::OK))
+            .then(|| MfaPrompter::spawn(Terminal, inputs.clone()));
+    }
+
+    fn event(&mut self, event: &EngineEvent) {
+        if let Some(n) = &self.notifications {
+            n.event(event);
+        }
+        if let Some(p) = &self.prompter {
+            p.event(event);
+        }
+    }
+
+    fn stopped(&mut self, _report: &Report) {}
 }
 
 /// SIGINT or SIGTERM.

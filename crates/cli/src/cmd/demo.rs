@@ -7,10 +7,10 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use leasekeeper_engine::report::StatusReport;
 use leasekeeper_service::demo::Demo;
-use time::OffsetDateTime;
+use leasekeeper_service::ops::snapshot::{self, Moment};
 
-use crate::home::Home;
 use crate::render::table::{self, Palette};
 
 #[derive(Debug, clap::Args)]
@@ -37,11 +37,6 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
     let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
     let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let running = Demo::start(args.speed).await?;
-    let home = Home::at(
-        running.paths.home.clone(),
-        running.paths.config.clone(),
-        running.paths.credentials.clone(),
-    );
     println!(
         "Leasekeeper demo: a local IAM Identity Center and STS at {} (time runs {}x faster).",
         running.base_url(),
@@ -51,7 +46,8 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
         "Its AWS files are in {}; your ~/.aws is not touched.\n",
         running.dir().display()
     );
-    let report = home.status(OffsetDateTime::now_utc());
+    let status = snapshot::status(&running.paths, &running.env, Moment::now(), &[])?;
+    let report = StatusReport::new(status.leases, status.problems, status.now);
     print!("{}", table::render(&report, Palette::auto()));
     if args.once {
         running.shutdown().await;

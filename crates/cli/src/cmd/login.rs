@@ -6,21 +6,17 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use leasekeeper_aws::Aws;
-use leasekeeper_engine::ports::{DeviceCodePrompt, Interaction, Notice};
-use leasekeeper_engine::profiles::locations::active_profile;
-use leasekeeper_engine::signin::{self, LoginOptions, SignInPorts, SignedIn, SsoTarget};
-use leasekeeper_engine::snapshot::Snapshot;
-use leasekeeper_host::browser::{Browser, SystemBrowser};
-use leasekeeper_host::clock::{OsRandom, SystemClock};
-use leasekeeper_host::loopback::LoopbackBinder;
-use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_service::signin as service;
+use leasekeeper_engine::ports::{DeviceCodePrompt, Notice};
+use leasekeeper_engine::signin::SignedIn;
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::Target;
+use leasekeeper_service::ops::sign_in::{self, SignInError, SignInRequest, SignInShell};
 use time::OffsetDateTime;
 
 use crate::exit;
 use crate::home::Home;
+use crate::render::clock::clock_time;
+use crate::runtime::runtime;
 
 /// The exit code after Ctrl-C (128 + SIGINT), as shells expect.
 const INTERRUPTED: u8 = 130;
@@ -41,22 +37,10 @@ pub struct Args {
     no_browser: bool,
 }
 
-/// The terminal side of a sign-in: messages on stderr, the browser opened
-/// only because the person ran this command.
-pub(crate) struct Terminal<'a> {
-    pub browser: &'a SystemBrowser,
-}
+/// The terminal side of a sign-in: messages on stderr.
+struct Terminal;
 
-/// `10:42 UTC`, with the date when it is not today.
-pub(crate) fn clock_time(t: OffsetDateTime, now: OffsetDateTime) -> String {
-    if t.date() == now.date() {
-        format!("{:02}:{:02} UTC", t.hour(), t.minute())
-    } else {
-        format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
-    }
-}
-
-impl Interaction for Terminal<'_> {
+impl SignInShell for Terminal {
     fn show_device_code(&self, p: &DeviceCodePrompt<'_>) {
         eprintln!(
             "To sign in to {}, open {} and enter the code {}",
@@ -79,10 +63,6 @@ impl Interaction for Terminal<'_> {
     fn show_sign_in_url(&self, target: &str, url: &str) {
         eprintln!("To sign in to {target}, open this address in a browser on this machine:");
         eprintln!("  {url}");
-    }
-
-    fn open_url(&self, url: &str) -> Result<(), String> {
-        self.browser.open(url)
     }
 
     fn notice(&self, notice: &Notice) {
@@ -115,32 +95,6 @@ impl Interaction for Terminal<'_> {
     }
 }
 
-/// The AWS clients for `target`: its region, the profile's (or the active
-/// profile's) endpoint and CA settings.
-pub(crate) async fn aws_for(
-    home: &Home,
-    env: &SignInEnv,
-    snapshot: &Snapshot,
-    target: &SsoTarget,
-    profile: Option<&str>,
-) -> anyhow::Result<Aws> {
-    let profile = profile
-        .map(str::to_owned)
-        .unwrap_or_else(|| active_profile(|n| std::env::var_os(n)));
-    service::aws_for(&home.paths, env, snapshot, target, &profile)
-        .await
-        .with_context(|| format!("cannot prepare the AWS clients for {}", target.name()))
-}
-
-/// A runtime for one command: two workers leave room for the browser.
-pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
 fn report(signed: &SignedIn) {
     let now = OffsetDateTime::now_utc();
     let until = clock_time(signed.token_expires_at, now);
@@ -162,56 +116,53 @@ fn report(signed: &SignedIn) {
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let snapshot = home.snapshot();
-    let target = match signin::target::select(
-        &snapshot.set,
-        args.sso_session.as_deref(),
-        args.profile.as_deref(),
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("leasekeeper: {e}");
-            return Ok(exit::code(exit::USAGE));
-        }
+    let target = match (args.sso_session, args.profile) {
+        (Some(session), _) => Target::Session(session),
+        (None, Some(profile)) => Target::Profile(profile),
+        (None, None) => Target::Default,
     };
-    let env = SignInEnv::from_env(|n| std::env::var_os(n), &home.paths)?;
-    let options = LoginOptions {
+    let request = SignInRequest {
+        target,
         use_device_code: args.use_device_code,
         open_browser: !args.no_browser,
         holder: format!("leasekeeper (pid {})", std::process::id()),
     };
-    runtime()?.block_on(async {
-        let aws = aws_for(home, &env, &snapshot, &target, args.profile.as_deref()).await?;
-        let store = env.store();
-        let ports = SignInPorts {
-            oidc: &aws,
-            clock: &SystemClock,
-            store: &store,
-            scale: env.scale,
-        };
-        let ui = Terminal {
-            browser: &env.browser,
-        };
-        let flow = signin::login(&ports, &ui, &OsRandom, &LoopbackBinder, &target, &options);
-        tokio::select! {
-            result = flow => match result {
-                Ok(signed) => {
-                    report(&signed);
-                    service::tell_keeper(&env, &home.paths, target.name());
-                    Ok(exit::code(exit::OK))
-                }
-                Err(e) => {
-                    tracing::debug!(code = e.code(), "sign-in failed");
-                    eprintln!("leasekeeper: cannot sign in to {}: {e} [{}]", target.name(), e.code());
-                    Ok(exit::code(exit::FAILURE))
-                }
-            },
-            // Dropping the flow stops it: locks are released and the token
-            // file, written only at the very end, is left as it was.
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("leasekeeper: sign-in to {} cancelled; nothing was changed", target.name());
-                Ok(exit::code(INTERRUPTED))
-            }
+    let env = Environment::process();
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let result = runtime()?.block_on(sign_in::sign_in(
+        &home.paths,
+        &env,
+        &request,
+        &Terminal,
+        ctrl_c,
+    ));
+    Ok(match result {
+        Ok(done) => {
+            report(&done.signed);
+            exit::code(exit::OK)
+        }
+        Err(e @ SignInError::Target(_)) => {
+            eprintln!("leasekeeper: {e}");
+            exit::code(exit::USAGE)
+        }
+        Err(e @ (SignInError::Environment(_) | SignInError::Clients { .. })) => {
+            return Err(e.into());
+        }
+        Err(SignInError::Flow { target, error }) => {
+            tracing::debug!(code = error.code(), "sign-in failed");
+            eprintln!(
+                "leasekeeper: cannot sign in to {target}: {error} [{}]",
+                error.code()
+            );
+            exit::code(exit::FAILURE)
+        }
+        Err(e @ SignInError::Cancelled { .. }) => {
+            eprintln!("leasekeeper: {e}");
+            exit::code(INTERRUPTED)
         }
     })
 }

@@ -10,27 +10,19 @@
 //! written to the credentials file, valid for their own lifetime), and the
 //! command says so and suggests the daemon.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use leasekeeper_engine::Secret;
-use leasekeeper_engine::keeper::{Command, EngineEvent, Input, MfaCode};
-use leasekeeper_engine::resolve::resolve;
-use leasekeeper_engine::settings::Settings;
-use leasekeeper_host::keeper::Mode;
-use leasekeeper_host::keeper::settings_file::settings_path;
-use leasekeeper_host::socket::client::SHORT_TIMEOUT;
-use leasekeeper_host::socket::{self, Client, ClientError, Request, Response};
+use leasekeeper_engine::keeper::EngineEvent;
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::mfa::{self, Given, MfaError};
+use leasekeeper_service::ops::{PASS_LIMIT, PassError};
 use time::OffsetDateTime;
 
-use crate::cmd::daemon::{keeper_for, take_lock};
-use crate::cmd::login::{clock_time, runtime};
 use crate::exit;
 use crate::home::Home;
-
-/// The longest the one pass without a keeper may take.
-const PASS_LIMIT: Duration = Duration::from_secs(120);
+use crate::prompt::read_code;
+use crate::render::clock::clock_time;
+use crate::runtime::runtime;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,17 +32,11 @@ pub struct Args {
     profile: Option<String>,
 }
 
-/// One MFA device and the profiles whose roles use it.
-pub(crate) struct Device {
-    pub(crate) serial: String,
-    pub(crate) profiles: Vec<String>,
-}
-
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let device = match device(home, args.profile.as_deref()) {
+    let device = match mfa::device(&home.paths, args.profile.as_deref()) {
         Ok(d) => d,
-        Err(message) => {
-            eprintln!("leasekeeper: {message}");
+        Err(e) => {
+            eprintln!("leasekeeper: {e}");
             return Ok(exit::code(exit::USAGE));
         }
     };
@@ -58,57 +44,20 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         eprintln!("leasekeeper: no code was given");
         return Ok(exit::code(exit::USAGE));
     };
-    let (mut keeper, env) = keeper_for(home)?;
-    let path = socket::socket_path(&env.state_dir, &home.paths);
-    match Client::connect(&path) {
-        Ok(Some(client)) => return Ok(through_keeper(client, &device, code)),
-        Ok(None) => {}
-        Err(e) => {
-            eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
-            return Ok(exit::code(exit::FAILURE));
+    let env = Environment::process();
+    let given = runtime()?.block_on(mfa::give(&home.paths, &env, &device, code, PASS_LIMIT));
+    let (report, persisted) = match given {
+        Ok(Given::ByKeeper { pid }) => {
+            eprintln!(
+                "Code accepted by the keeper (pid {pid}): {} will be renewed without another \
+                 code until the MFA session ends",
+                device.profiles.join(", ")
+            );
+            return Ok(exit::code(exit::OK));
         }
-    }
-    let _lock = match take_lock(&env, home)? {
-        Ok(lock) => lock,
-        Err(code) => return Ok(code),
+        Ok(Given::OnePass { report, persisted }) => (report, persisted),
+        Err(e) => return failed(e),
     };
-    let wanted = device.profiles.clone();
-    // Only the roles of this device (others with a device renew by default:
-    // each is turned off by name).
-    let names: Vec<String> = home.snapshot().set.profiles.keys().cloned().collect();
-    keeper.adjust_settings(move |s| {
-        for name in &names {
-            s.profiles.entry(name.clone()).or_default();
-        }
-        for (name, p) in s.profiles.iter_mut() {
-            p.renew = Some(wanted.contains(name));
-        }
-        for name in &wanted {
-            s.profiles.entry(name.clone()).or_default().renew = Some(true);
-        }
-        s.renew.silent = false;
-        s.renew.static_keys = false;
-    });
-    keeper.give(Input::MfaCode(MfaCode {
-        serial: device.serial.clone(),
-        code,
-        request: 0,
-    }));
-    let report = runtime()?.block_on(async {
-        let (_tx, signals) = tokio::sync::mpsc::unbounded_channel();
-        let command = Command::RefreshAll;
-        keeper
-            .run(
-                Mode::Once {
-                    command,
-                    limit: PASS_LIMIT,
-                },
-                std::future::pending(),
-                signals,
-                |_| {},
-            )
-            .await
-    });
     let now = OffsetDateTime::now_utc();
     let mut accepted = false;
     let mut failed = report.timed_out;
@@ -140,7 +89,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
             clock_time(*expires_at, now)
         );
     }
-    if accepted && persisted() {
+    if accepted && persisted {
         eprintln!(
             "No keeper runs; the MFA session is kept in the state folder (mfa.persist): \
              `leasekeeper daemon` started before it ends renews {} without another code",
@@ -161,110 +110,23 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// Whether the settings keep MFA sessions on disk (`mfa.persist`).
-pub(crate) fn persisted() -> bool {
-    let path = settings_path(|n| std::env::var_os(n));
-    let text = path.and_then(|p| std::fs::read_to_string(p).ok());
-    text.is_some_and(|t| Settings::parse(&t).0.mfa.persist)
-}
-
-/// The device of `profile`, or the only one any profile uses.
-pub(crate) fn device(home: &Home, profile: Option<&str>) -> Result<Device, String> {
-    let snapshot = home.snapshot();
-    let mut devices: Vec<Device> = Vec::new();
-    for name in snapshot.set.profiles.keys() {
-        let Ok(chain) = resolve(&snapshot.set, name) else {
-            continue;
-        };
-        let Some(serial) = chain.roles.iter().find_map(|r| r.mfa_serial.clone()) else {
-            continue;
-        };
-        match devices.iter_mut().find(|d| d.serial == serial) {
-            Some(d) => d.profiles.push(name.clone()),
-            None => devices.push(Device {
-                serial,
-                profiles: vec![name.clone()],
-            }),
-        }
-    }
-    match profile {
-        Some(p) => {
-            if snapshot.set.profile(p).is_none() {
-                return Err(format!("there is no profile {p}"));
-            }
-            devices
-                .into_iter()
-                .find(|d| d.profiles.iter().any(|n| n == p))
-                .ok_or_else(|| format!("{p} uses no MFA device (no mfa_serial in its chain)"))
-        }
-        None => match devices.len() {
-            0 => Err("no profile uses an MFA device (mfa_serial)".to_owned()),
-            1 => Ok(devices.remove(0)),
-            _ => Err(format!(
-                "several MFA devices are used ({}): name a profile with --profile P",
-                devices
-                    .iter()
-                    .map(|d| d.serial.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        },
-    }
-}
-
-/// The code, asked on the terminal, or one line of stdin.
-pub(crate) fn read_code(device: &Device) -> anyhow::Result<Option<Secret>> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        let prompt = format!(
-            "MFA code of {} (for {}): ",
-            device.serial,
-            device.profiles.join(", ")
-        );
-        let mut err = std::io::stderr().lock();
-        err.write_all(prompt.as_bytes())?;
-        err.flush()?;
-    }
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line)?;
-    let code = line.trim();
-    Ok((!code.is_empty()).then(|| Secret::new(code)))
-}
-
-/// The code handed to the running keeper.
-fn through_keeper(mut client: Client, device: &Device, code: Secret) -> ExitCode {
-    let pid = match client.ask(&Request::Hello, SHORT_TIMEOUT) {
-        Ok(Response::Hello { pid, .. }) => pid,
-        Ok(other) => return keeper_error(&client.unexpected(&other)),
-        Err(e) => return keeper_error(&e),
-    };
-    let request = Request::MfaCode {
-        serial: device.serial.clone(),
-        code: (&code).into(),
-    };
-    let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
-    match client.ask(&request, wait) {
-        Ok(Response::Accepted) => {
-            eprintln!(
-                "Code accepted by the keeper (pid {pid}): {} will be renewed without another \
-                 code until the MFA session ends",
-                device.profiles.join(", ")
-            );
-            exit::code(exit::OK)
-        }
-        Ok(other) => keeper_error(&client.unexpected(&other)),
-        Err(ClientError::Refused { code, message }) => {
+/// What the person reads when the code was not given.
+fn failed(e: MfaError) -> anyhow::Result<ExitCode> {
+    match e {
+        MfaError::Refused { code, message } => {
             eprintln!("leasekeeper: the code was refused: {message} [{code}]");
-            exit::code(exit::FAILURE)
         }
-        Err(e) => keeper_error(&e),
+        MfaError::Keeper(e) => eprintln!(
+            "leasekeeper: cannot give the code to the running keeper: {e} [{}]",
+            e.code()
+        ),
+        MfaError::Reach(e) => {
+            eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
+        }
+        MfaError::Pass(PassError::Held(e)) => eprintln!("leasekeeper: {e} [{}]", e.code()),
+        e @ (MfaError::Environment(_) | MfaError::NoKeeper | MfaError::Pass(_)) => {
+            return Err(e.into());
+        }
     }
-}
-
-fn keeper_error(e: &ClientError) -> ExitCode {
-    eprintln!(
-        "leasekeeper: cannot give the code to the running keeper: {e} [{}]",
-        e.code()
-    );
-    exit::code(exit::FAILURE)
+    Ok(exit::code(exit::FAILURE))
 }

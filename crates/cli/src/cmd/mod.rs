@@ -3,10 +3,12 @@
 pub mod credential_process;
 pub mod daemon;
 pub mod demo;
+pub mod generate;
 pub mod login;
 pub mod logout;
 pub mod mfa;
 pub mod refresh;
 pub mod sandbox;
+pub mod settings;
 pub mod setup_process;
 pub mod status;

@@ -10,24 +10,21 @@
 //! MFA session outlives the pass unless `mfa.persist` keeps one, which is
 //! then used instead).
 
+use leasekeeper_engine::keeper::EngineEvent;
+use leasekeeper_host::socket::{ProfileState, ProfileView};
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::mfa::Device;
+use leasekeeper_service::ops::refresh::{self, CodeNote, RefreshError, Refreshed, Selection};
+use leasekeeper_service::ops::{PASS_LIMIT, PassError};
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
-use std::time::Duration;
-
-use leasekeeper_engine::keeper::{Command, EngineEvent, Input, MfaCode};
-use leasekeeper_host::keeper::Mode;
-use leasekeeper_host::socket::client::SHORT_TIMEOUT;
-use leasekeeper_host::socket::{self, Client, ClientError, Request, Response};
 use time::OffsetDateTime;
 
-use crate::cmd::daemon::{keeper_for, take_lock};
-use crate::cmd::login::{clock_time, runtime};
-use crate::cmd::mfa;
 use crate::exit;
 use crate::home::Home;
-
-/// The longest one pass may take.
-const PASS_LIMIT: Duration = Duration::from_secs(120);
+use crate::prompt::read_code;
+use crate::render::clock::clock_time;
+use crate::runtime::runtime;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,136 +37,118 @@ pub struct Args {
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let command = match (&args.profile, args.all) {
-        (Some(p), _) => Command::Refresh { profile: p.clone() },
-        (None, true) => Command::RefreshAll,
+    let selection = match (&args.profile, args.all) {
+        (Some(p), _) => Selection::Profile(p.clone()),
+        (None, true) => Selection::All,
         (None, false) => {
             eprintln!("leasekeeper: name a profile with --profile P, or use --all");
             return Ok(exit::code(exit::USAGE));
         }
     };
-    let (mut keeper, env) = keeper_for(home)?;
-    let path = socket::socket_path(&env.state_dir, &home.paths);
-    match Client::connect(&path) {
-        Ok(Some(client)) => return Ok(through_keeper(client, &args, home)),
-        Ok(None) => {}
-        Err(e) => {
-            eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
-            return Ok(exit::code(exit::FAILURE));
-        }
-    }
-    let _lock = match take_lock(&env, home)? {
-        Ok(lock) => lock,
-        Err(code) => return Ok(code),
+    let env = Environment::process();
+    let mut ask = |device: &Device| read_code(device).ok().flatten();
+    let ask: Option<refresh::AskCode<'_>> = if std::io::stdin().is_terminal() {
+        Some(&mut ask)
+    } else {
+        None
     };
-    if let Some(profile) = args.profile.clone() {
-        // Only the profile asked for, whatever the settings say (roles with
-        // an MFA device renew by default: each is turned off by name).
-        let names: Vec<String> = home.snapshot().set.profiles.keys().cloned().collect();
-        keeper.adjust_settings(move |s| {
-            s.renew.silent = false;
-            s.renew.static_keys = false;
-            for name in &names {
-                s.profiles.entry(name.clone()).or_default();
+    let refreshed = runtime()?.block_on(refresh::refresh(
+        &home.paths,
+        &env,
+        &selection,
+        ask,
+        PASS_LIMIT,
+    ));
+    match refreshed {
+        Ok(Refreshed::ByKeeper {
+            pid,
+            renewed,
+            failed,
+            codes,
+        }) => Ok(by_keeper(pid, &renewed, &failed, &codes)),
+        Ok(Refreshed::OnePass(report)) => {
+            let now = OffsetDateTime::now_utc();
+            for (section, expires_at) in &report.written {
+                eprintln!(
+                    "Renewed [{section}]: keys valid until {}",
+                    clock_time(*expires_at, now)
+                );
             }
-            for (name, p) in s.profiles.iter_mut() {
-                p.renew = Some(name == &profile);
+            let mut failed = report.timed_out;
+            for event in &report.events {
+                if let Some(line) = describe(event) {
+                    eprintln!("leasekeeper: {line}");
+                    failed = true;
+                }
             }
-            s.profiles.entry(profile.clone()).or_default().renew = Some(true);
-        });
-    }
-    if let Some(profile) = &args.profile {
-        let terminal = std::io::stdin().is_terminal();
-        if let (true, false, Ok(device)) =
-            (terminal, mfa::persisted(), mfa::device(home, Some(profile)))
-        {
-            if let Some(code) = mfa::read_code(&device)? {
-                keeper.give(Input::MfaCode(MfaCode {
-                    serial: device.serial,
-                    code,
-                    request: 0,
-                }));
+            if report.timed_out {
+                eprintln!(
+                    "leasekeeper: renewals were still running after {} s",
+                    PASS_LIMIT.as_secs()
+                );
             }
+            if report.written.is_empty() && !failed {
+                match &args.profile {
+                    Some(p) => {
+                        eprintln!("Nothing to renew for {p}: it has no chain Leasekeeper renews");
+                        return Ok(exit::code(exit::USAGE));
+                    }
+                    None => eprintln!("Nothing to renew"),
+                }
+            }
+            Ok(exit::code(if failed { exit::FAILURE } else { exit::OK }))
         }
-    }
-    let report = runtime()?.block_on(async {
-        let (_tx, signals) = tokio::sync::mpsc::unbounded_channel();
-        keeper
-            .run(
-                Mode::Once {
-                    command,
-                    limit: PASS_LIMIT,
-                },
-                std::future::pending(),
-                signals,
-                |_| {},
-            )
-            .await
-    });
-    let now = OffsetDateTime::now_utc();
-    for (section, expires_at) in &report.written {
-        eprintln!(
-            "Renewed [{section}]: keys valid until {}",
-            clock_time(*expires_at, now)
-        );
-    }
-    let mut failed = report.timed_out;
-    for event in &report.events {
-        if let Some(line) = describe(event) {
-            eprintln!("leasekeeper: {line}");
-            failed = true;
+        Err(e @ RefreshError::UnknownProfile { .. }) => {
+            eprintln!("leasekeeper: {e}");
+            Ok(exit::code(exit::USAGE))
         }
-    }
-    if report.timed_out {
-        eprintln!(
-            "leasekeeper: renewals were still running after {} s",
-            PASS_LIMIT.as_secs()
-        );
-    }
-    if report.written.is_empty() && !failed {
-        match &args.profile {
-            Some(p) => {
-                eprintln!("Nothing to renew for {p}: it has no chain Leasekeeper renews");
-                return Ok(exit::code(exit::USAGE));
-            }
-            None => eprintln!("Nothing to renew"),
-        }
-    }
-    Ok(exit::code(if failed { exit::FAILURE } else { exit::OK }))
-}
-
-/// The refresh asked of the running keeper: a liveness check first, then
-/// the refresh within the keeper's own bound (and a little more).
-fn through_keeper(mut client: Client, args: &Args, home: &Home) -> ExitCode {
-    let pid = match client.ask(&Request::Hello, SHORT_TIMEOUT) {
-        Ok(Response::Hello { pid, .. }) => pid,
-        Ok(other) => return keeper_error(&client.unexpected(&other)),
-        Err(e) => return keeper_error(&e),
-    };
-    let request = Request::Refresh {
-        profile: args.profile.clone(),
-        all: args.profile.is_none(),
-    };
-    let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
-    let (renewed, failed) = match client.ask(&request, wait) {
-        Ok(Response::Refreshed { renewed, failed }) => (renewed, failed),
-        Ok(other) => return keeper_error(&client.unexpected(&other)),
-        Err(ClientError::Refused { code, message }) if code == "not_managed" => {
+        Err(RefreshError::NotManaged { pid, message }) => {
             eprintln!(
                 "leasekeeper: {message} (the keeper, pid {pid}, renews only its managed profiles)"
             );
-            return exit::code(exit::USAGE);
+            Ok(exit::code(exit::USAGE))
         }
-        Err(e) => return keeper_error(&e),
-    };
-    let (mut renewed, mut failed) = (renewed, failed);
-    if std::io::stdin().is_terminal() {
-        let (more, still) = codes_for_the_keeper(&mut client, home, failed);
-        renewed.extend(more);
-        failed = still;
+        Err(RefreshError::Keeper(e)) => {
+            eprintln!(
+                "leasekeeper: cannot refresh through the running keeper: {e} [{}]",
+                e.code()
+            );
+            Ok(exit::code(exit::FAILURE))
+        }
+        Err(RefreshError::Reach(e)) => {
+            eprintln!("leasekeeper: cannot reach the keeper: {e} [{}]", e.code());
+            Ok(exit::code(exit::FAILURE))
+        }
+        Err(RefreshError::Pass(PassError::Held(e))) => {
+            eprintln!("leasekeeper: {e} [{}]", e.code());
+            Ok(exit::code(exit::FAILURE))
+        }
+        Err(e @ (RefreshError::Environment(_) | RefreshError::Pass(_))) => Err(e.into()),
+    }
+}
+
+/// What the running keeper did, as the person reads it.
+fn by_keeper(
+    pid: u32,
+    renewed: &[ProfileView],
+    failed: &[ProfileView],
+    codes: &[CodeNote],
+) -> ExitCode {
+    for note in codes {
+        match note {
+            CodeNote::NotTaken(e) => {
+                eprintln!("leasekeeper: the keeper did not take the code: {e}")
+            }
+            CodeNote::Refused { code, message } => {
+                eprintln!("leasekeeper: the code was refused: {message} [{code}]");
+            }
+            CodeNote::NotGiven(e) => {
+                eprintln!("leasekeeper: cannot give the code: {e} [{}]", e.code());
+            }
+        }
     }
     let now = OffsetDateTime::now_utc();
-    for p in &renewed {
+    for p in renewed {
         let until = p
             .expires_at
             .map_or_else(|| "unknown".to_owned(), |t| clock_time(t, now));
@@ -178,13 +157,13 @@ fn through_keeper(mut client: Client, args: &Args, home: &Home) -> ExitCode {
             p.section
         );
     }
-    for p in &failed {
-        match (&p.last_error, p.state.as_str()) {
-            (_, "needs_login") => eprintln!(
+    for p in failed {
+        match (&p.last_error, p.state) {
+            (_, ProfileState::NeedsLogin) => eprintln!(
                 "leasekeeper: cannot renew {}: it waits for a sign-in (`leasekeeper login`)",
                 p.profile
             ),
-            (_, "needs_mfa_code") => eprintln!(
+            (_, ProfileState::NeedsMfaCode) => eprintln!(
                 "leasekeeper: cannot renew {0}: it needs an MFA code (`leasekeeper mfa --profile {0}`)",
                 p.profile
             ),
@@ -193,8 +172,9 @@ fn through_keeper(mut client: Client, args: &Args, home: &Home) -> ExitCode {
                 p.profile, e.message, e.code
             ),
             (None, state) => eprintln!(
-                "leasekeeper: cannot renew {}: the keeper reports it {state}",
-                p.profile
+                "leasekeeper: cannot renew {}: the keeper reports it {}",
+                p.profile,
+                state.as_str()
             ),
         }
     }
@@ -206,72 +186,6 @@ fn through_keeper(mut client: Client, args: &Args, home: &Home) -> ExitCode {
     } else {
         exit::FAILURE
     })
-}
-
-/// Asks for a code of each MFA device a `failed` profile waits for, hands
-/// it to the keeper and refreshes those profiles again: what was renewed
-/// then, and what still failed.
-fn codes_for_the_keeper(
-    client: &mut Client,
-    home: &Home,
-    failed: Vec<socket::ProfileView>,
-) -> (Vec<socket::ProfileView>, Vec<socket::ProfileView>) {
-    let (waiting, mut still): (Vec<_>, Vec<_>) = failed
-        .into_iter()
-        .partition(|p| p.state == "needs_mfa_code");
-    let mut renewed = Vec::new();
-    let mut asked: Vec<String> = Vec::new();
-    for p in waiting {
-        let Ok(device) = mfa::device(home, Some(&p.profile)) else {
-            still.push(p);
-            continue;
-        };
-        if !asked.contains(&device.serial) {
-            asked.push(device.serial.clone());
-            if let Ok(Some(code)) = mfa::read_code(&device) {
-                let request = Request::MfaCode {
-                    serial: device.serial.clone(),
-                    code: (&code).into(),
-                };
-                let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
-                match client.ask(&request, wait) {
-                    Ok(Response::Accepted) => {}
-                    Ok(other) => {
-                        let e = client.unexpected(&other);
-                        eprintln!("leasekeeper: the keeper did not take the code: {e}");
-                    }
-                    Err(ClientError::Refused { code, message }) => {
-                        eprintln!("leasekeeper: the code was refused: {message} [{code}]");
-                    }
-                    Err(e) => eprintln!("leasekeeper: cannot give the code: {e} [{}]", e.code()),
-                }
-            }
-        }
-        let request = Request::Refresh {
-            profile: Some(p.profile.clone()),
-            all: false,
-        };
-        let wait = socket::server::REFRESH_WAIT + Duration::from_secs(10);
-        match client.ask(&request, wait) {
-            Ok(Response::Refreshed {
-                renewed: now_renewed,
-                failed: now_failed,
-            }) => {
-                renewed.extend(now_renewed);
-                still.extend(now_failed);
-            }
-            _ => still.push(p),
-        }
-    }
-    (renewed, still)
-}
-
-fn keeper_error(e: &ClientError) -> ExitCode {
-    eprintln!(
-        "leasekeeper: cannot refresh through the running keeper: {e} [{}]",
-        e.code()
-    );
-    exit::code(exit::FAILURE)
 }
 
 /// A line for the events the person must hear about.

@@ -7,13 +7,11 @@ use std::io::{BufWriter, Write as _};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use leasekeeper_engine::lease::{self, LeaseState};
+use leasekeeper_engine::lease::LeaseState;
 use leasekeeper_engine::report::StatusReport;
-use leasekeeper_engine::settings::Settings;
-use leasekeeper_engine::snapshot::Snapshot;
-use leasekeeper_host::keeper::settings_file::settings_path;
-use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_host::socket::{self, Client, KeeperView};
+use leasekeeper_host::socket::KeeperView;
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::snapshot::{self, Moment};
 use time::OffsetDateTime;
 
 use crate::exit;
@@ -44,53 +42,36 @@ enum ColorChoice {
     Never,
 }
 
-/// Adds our sign-in records and the configured session lengths, so SSO
-/// leases end at the estimated end of the sign-in, and records when each
-/// sign-in was first seen (with `record`: not for `--at`, a time that is not
-/// now). The lengths shown are unscaled, as the status's other leads are;
-/// sightings are decided with them divided by `LEASEKEEPER_TIME_SCALE`, as
-/// the keeper and the tray decide them. Without a state folder the
-/// registration's expiry is an upper bound.
-fn add_sign_ins(snapshot: &mut Snapshot, home: &Home, now: OffsetDateTime, record: bool) {
-    let env = |n: &str| std::env::var_os(n);
-    let Ok(signin) = SignInEnv::from_env(env, &home.paths) else {
-        return;
-    };
-    let text = settings_path(env).and_then(|p| std::fs::read_to_string(p).ok());
-    let settings = Settings::parse(text.as_deref().unwrap_or("")).0;
-    snapshot.sign_ins = signin.sign_ins(snapshot, &settings, now, record, 1.0);
-}
-
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     leasekeeper_engine::timefmt::parse_timestamp(text)
         .ok_or_else(|| format!("not a time: {text} (try 2026-11-22T18:00:00Z)"))
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let mut snapshot = home.snapshot();
-    let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
-    add_sign_ins(&mut snapshot, home, now, args.at.is_none());
-    let mut leases = lease::leases(&snapshot, now);
-    if !args.profiles.is_empty() {
-        if let Some(missing) = args
-            .profiles
-            .iter()
-            .find(|p| !snapshot.set.profiles.contains_key(*p))
-        {
-            eprintln!(
-                "leasekeeper: no profile named `{missing}` in {} or {}",
-                home.paths.config.display(),
-                home.paths.credentials.display()
-            );
+    let moment = Moment {
+        at: args.at,
+        length_scale: 1.0,
+    };
+    let env = Environment::process();
+    let status = match snapshot::status(&home.paths, &env, moment, &args.profiles) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("leasekeeper: {e}");
             return Ok(exit::code(exit::USAGE));
         }
-        leases.retain(|l| args.profiles.contains(&l.profile));
-    }
-    lease::urgency::sort(&mut leases);
-    let code = exit_code(leases.iter().map(|l| l.state));
-    let problems = std::mem::take(&mut snapshot.problems);
-    let report = StatusReport::new(leases, problems, now);
-    let keeper = keeper_view(home);
+    };
+    let code = exit_code(status.leases.iter().map(|l| l.state));
+    let report = StatusReport::new(status.leases, status.problems, status.now);
+    let keeper = match status.keeper {
+        Ok(view) => view,
+        Err(e) => {
+            eprintln!(
+                "leasekeeper: the keeper did not answer, showing the files alone: {e} [{}]",
+                e.code()
+            );
+            None
+        }
+    };
     let document = Document {
         report: &report,
         keeper: keeper.as_ref(),
@@ -133,7 +114,6 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     // The process ends right after this: freeing thousands of small
     // allocations one by one would only delay the exit.
     std::mem::forget(report);
-    std::mem::forget(snapshot);
     Ok(exit::code(code))
 }
 
@@ -144,24 +124,6 @@ struct Document<'a> {
     report: &'a StatusReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     keeper: Option<&'a KeeperView>,
-}
-
-/// The running keeper's view; `None` when none runs or it does not answer
-/// (then said on stderr).
-fn keeper_view(home: &Home) -> Option<KeeperView> {
-    let state_dir = leasekeeper_host::state_dir::state_dir(|n| std::env::var_os(n))?;
-    let path = socket::socket_path(&state_dir, &home.paths);
-    let answer = Client::connect(&path).and_then(|c| c.map(|mut c| c.status()).transpose());
-    match answer {
-        Ok(view) => view,
-        Err(e) => {
-            eprintln!(
-                "leasekeeper: the keeper did not answer, showing the files alone: {e} [{}]",
-                e.code()
-            );
-            None
-        }
-    }
 }
 
 /// Action needed wins over errors: `status -p prod || leasekeeper login`

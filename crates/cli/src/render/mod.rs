@@ -1,4 +1,5 @@
 //! Turning engine results into what a terminal shows.
 
+pub mod clock;
 pub mod duration;
 pub mod table;

@@ -10,15 +10,13 @@
 //!   device no sooner than [`REASK_AFTER`] later, however often the SDKs
 //!   run `credential-process` meanwhile.
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::event::EngineEvent;
 use super::graph::{Node, NodeId, NodeKind};
 use super::state::{KeeperState, Need};
 
-/// A need told for a client is told again no sooner than this (divided by
-/// the time scale).
-pub const REASK_AFTER: Duration = Duration::hours(1);
+pub use super::policy::REASK_AFTER;
 
 /// What the person must do, as the client found it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,19 +1,21 @@
 //! [`EngineEvent`]: what the keeper tells the person and the keeper's
 //! clients — names, times, states and error codes, never a secret. Each has
 //! a stable [`EngineEvent::code`] and a readable [`EngineEvent::message`]
-//! the daemon shows as a notification or logs.
+//! the daemon shows as a notification or logs. Events read back as they
+//! are written (`Deserialize`): the keeper's socket carries them to its
+//! clients as these same types.
 //!
 //! No event asks for a browser to be opened: a sign-in starts only when the
 //! person asks for it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::graph::NodeId;
 use super::status::ProfileRenewal;
 
 /// Something worth telling.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EngineEvent {
     /// A managed profile's renewal state changed.
@@ -84,7 +86,7 @@ pub enum EngineEvent {
 }
 
 /// A warning ahead of a deadline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub kind: WarningKind,
     /// The session, profile or node it is about.
@@ -101,7 +103,7 @@ pub struct Warning {
 }
 
 /// What a warning is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// An SSO sign-in ends (its estimated session end, its client
@@ -118,7 +120,7 @@ pub enum WarningKind {
 }
 
 /// The one summary after a wake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WakeSummary {
     /// How long the machine slept, as far as the clocks tell.
     pub slept_seconds: i64,
@@ -131,6 +133,22 @@ pub struct WakeSummary {
 }
 
 impl EngineEvent {
+    /// Every event's [`EngineEvent::code`]: the `event` tags this version
+    /// knows (a reader tells a newer kind from a malformed known one).
+    pub const CODES: [&'static str; 11] = [
+        "lease_changed",
+        "login_needed",
+        "warning_due",
+        "renewal_failed",
+        "duration_refused",
+        "write_failed",
+        "mfa_code_needed",
+        "mfa_code_accepted",
+        "mfa_code_refused",
+        "woke_summary",
+        "clock_skew",
+    ];
+
     /// A stable identifier for scripts and the UI.
     pub fn code(&self) -> &'static str {
         match self {

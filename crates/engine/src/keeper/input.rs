@@ -134,7 +134,7 @@ impl Outcome {
 
 /// Why a renewal failed, as the host saw it: a stable code, a readable
 /// message (never a secret), and whether trying again may help.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub code: String,
     pub message: String,

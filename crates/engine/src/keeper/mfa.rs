@@ -25,14 +25,7 @@ use super::graph::{Node, NodeId, NodeKind};
 use super::state::{KeeperState, Need, NodeState};
 use crate::Secret;
 
-/// A TOTP code's time step (RFC 6238: 30 seconds). Real time, never divided
-/// by the time scale: the device and AWS count real seconds.
-pub const MFA_CODE_STEP: Duration = Duration::seconds(30);
-/// AWS accepts a code up to one step either side of its own clock, so a
-/// code stays usable for up to three steps after the one it was typed in
-/// could have begun: a code equal to the last one accepted is refused while
-/// the step it was given in or either of the next two runs.
-pub const MFA_CODE_REUSE_STEPS: i64 = 2;
+pub use super::policy::{MFA_CODE_REUSE_STEPS, MFA_CODE_STEP};
 
 /// A code of an MFA device, as the person typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,11 +15,15 @@
 //! about to expire, and tools that cannot refresh them (they read only the
 //! credentials file) have less time than they expect.
 //!
-//! Every duration here is divided by `LEASEKEEPER_TIME_SCALE` (a
+//! Every lease duration here is divided by `LEASEKEEPER_TIME_SCALE` (a
 //! [`TimeScale`], at least 1), which tests and the demo set to the sandbox's
-//! speed so that an hour's lease renews in a minute. The caller reads the
-//! variable; the engine reads no environment. Randomness comes from a seed the
+//! speed so that an hour's lease renews in a minute; the MFA code step and
+//! the bounds on one process waiting on another (the socket's timeouts, a
+//! pass's limit: [`SOCKET_IDLE_TIMEOUT`] and those after it) are real time
+//! and never divided. The caller reads the variable; the engine reads no environment. Randomness comes from a seed the
 //! caller passes ([`unit_random`]), so every decision is repeatable in tests.
+
+use std::time::Duration as StdDuration;
 
 use time::{Duration, OffsetDateTime};
 
@@ -57,6 +61,20 @@ pub const CLOCK_JUMP: Duration = Duration::minutes(1);
 /// After "sleep is coming", nothing new starts for at most this long (a
 /// sleep that was inhibited or cancelled sends no resume).
 pub const SLEEP_HOLD: Duration = Duration::minutes(2);
+/// A need told for a client is told again no sooner than this.
+pub const REASK_AFTER: Duration = Duration::hours(1);
+/// `credential_process` reuses cached keys while more than this remains:
+/// the SDKs refresh `credential_process` keys 15 minutes before they
+/// expire, so what they get from the cache outlasts that window.
+pub const REUSE_MARGIN: Duration = Duration::minutes(15);
+/// A TOTP code's time step (RFC 6238: 30 seconds). Real time, never divided
+/// by the time scale: the device and AWS count real seconds.
+pub const MFA_CODE_STEP: Duration = Duration::seconds(30);
+/// AWS accepts a code up to one step either side of its own clock, so a
+/// code stays usable for up to three steps after the one it was typed in
+/// could have begun: a code equal to the last one accepted is refused while
+/// the step it was given in or either of the next two runs.
+pub const MFA_CODE_REUSE_STEPS: i64 = 2;
 /// A parent's credentials must outlive "now" by this much to be used.
 pub const PARENT_MARGIN: Duration = Duration::minutes(1);
 /// Warnings come this long before something needs the person (settings
@@ -64,6 +82,36 @@ pub const PARENT_MARGIN: Duration = Duration::minutes(1);
 pub const DEFAULT_WARNING_LEADS: [Duration; 2] = [Duration::minutes(15), Duration::minutes(5)];
 /// STS's limit for a role assumed with role-session keys (role chaining), in seconds.
 pub const CHAINED_ROLE_MAX_SECONDS: u32 = 3600;
+
+// How long one process waits on another: the keeper's socket, those who ask
+// it, and the passes run without it. Real time (`std::time::Duration`, what
+// the sockets and tasks take), never divided by the time scale: they bound
+// waits on a process, not a lease's life.
+
+/// A socket client that sends nothing for this long is hung up on.
+pub const SOCKET_IDLE_TIMEOUT: StdDuration = StdDuration::from_secs(60);
+/// A socket client that does not take an answer within this long is hung
+/// up on.
+pub const SOCKET_WRITE_TIMEOUT: StdDuration = StdDuration::from_secs(5);
+/// The longest the keeper waits for a `refresh`'s renewals before it
+/// answers anyway (`refresh_timed_out`).
+pub const REFRESH_WAIT: StdDuration = StdDuration::from_secs(120);
+/// The longest a client waits for the keeper to answer a refresh or an MFA
+/// code: the keeper's own bound ([`REFRESH_WAIT`]) and a little more.
+pub const KEEPER_WAIT: StdDuration = REFRESH_WAIT.saturating_add(StdDuration::from_secs(10));
+/// The bound on connecting to the keeper and on every other exchange with
+/// it (`hello`, `status`, a sign-in or sign-out told).
+pub const SOCKET_TIMEOUT: StdDuration = StdDuration::from_secs(3);
+/// `credential-process`'s bound on each exchange with the keeper: it
+/// answers from memory, so a keeper that takes longer is wedged, and the
+/// keys are resolved alone.
+pub const CREDENTIALS_TIMEOUT: StdDuration = StdDuration::from_secs(1);
+/// The longest one pass of the keeper without a running one (`refresh`,
+/// `mfa`) may take.
+pub const PASS_LIMIT: StdDuration = StdDuration::from_secs(120);
+/// How long the tray app waits before trying again to reach the keeper
+/// that holds the lock, or to take the lock.
+pub const ATTACH_RETRY: StdDuration = StdDuration::from_secs(1);
 
 /// The constants divided by the time scale.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,7 +2,7 @@
 //! `leasekeeper status`, the window, and the `lease_changed` events the
 //! keeper emits when it changes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::event::EngineEvent;
@@ -11,7 +11,7 @@ use super::input::Failure;
 use super::state::{KeeperState, Need};
 
 /// Where a managed profile's renewal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RenewalState {
     /// Keys written and valid; the next renewal is scheduled.
@@ -45,7 +45,7 @@ impl RenewalState {
 }
 
 /// One managed profile, as the keeper sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileRenewal {
     pub profile: String,
     /// The credentials-file section its keys go to.

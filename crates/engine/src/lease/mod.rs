@@ -158,6 +158,12 @@ pub struct Lease {
 }
 
 impl Lease {
+    /// What the profile's chain amounts to; `None` when it cannot be
+    /// resolved (`kind` is then `unknown` or `none`).
+    pub fn chain_kind(&self) -> Option<crate::resolve::Kind> {
+        crate::resolve::Kind::from_name(&self.kind)
+    }
+
     /// Seconds from `now` until the person must act (negative once past).
     pub fn seconds_left(&self, now: OffsetDateTime) -> Option<i64> {
         self.action_needed_at.map(|t| (t - now).whole_seconds())

@@ -8,7 +8,9 @@
 //!   `now`, to a [`MenuModel`].
 //! - [`MenuId`]: what a clicked item does, to and from its string id.
 //! - [`label`]: the words (`dev — 42m`, `1 needs you · 6 leases`).
+//! - [`Action`]: what the person must do for a lease.
 
+mod action;
 mod id;
 pub mod label;
 
@@ -24,6 +26,7 @@ use crate::keeper::RenewalState;
 use crate::lease::{Lease, LeaseState};
 use crate::resolve::StepView;
 
+pub use action::Action;
 pub use id::MenuId;
 pub use label::{Counts, Left};
 

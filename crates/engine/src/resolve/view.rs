@@ -48,6 +48,21 @@ impl Kind {
             Kind::CredentialSource => "credential_source",
         }
     }
+
+    /// The kind [`Kind::as_str`] names.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [
+            Kind::Sso,
+            Kind::Role,
+            Kind::Static,
+            Kind::Temporary,
+            Kind::Process,
+            Kind::WebIdentity,
+            Kind::CredentialSource,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
 }
 
 /// One step of a chain, without secrets. Serialised with a `type` tag
@@ -326,5 +341,18 @@ mod tests {
         let d = c.describe();
         assert_eq!(d, format!("process \"{}…\"", &long[..PROGRAM_SHOWN_CHARS]));
         assert_eq!(c.kind(), Kind::Process);
+    }
+
+    #[test]
+    fn a_kind_is_read_back_from_its_name() {
+        for k in [
+            Kind::Sso,
+            Kind::Role,
+            Kind::WebIdentity,
+            Kind::CredentialSource,
+        ] {
+            assert_eq!(Kind::from_name(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::from_name("unknown"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Reading the parsed TOML into [`Settings`](super::Settings): typed values
 //! out of spanned ones, every problem recorded with its line and field.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use time::Duration;
@@ -10,16 +11,17 @@ use toml::de::{DeTable, DeValue};
 use super::duration::parse_duration;
 use super::{
     AwsEnvSettings, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
-    MFA_SESSION_RANGE, MfaSettings, NotificationSettings, ProfileSettings, RenewSettings,
+    MFA_SESSION_RANGE, MfaSettings, NotificationSettings, Parsed, ProfileSettings, RenewSettings,
     SESSION_LENGTH_RANGE, SessionSettings, Settings, SettingsError, WarningSettings,
 };
 
-/// Reads the settings file's text (see [`Settings::parse`]).
-pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
+/// Reads the settings file's text (see [`Settings::parse_traced`]).
+pub(super) fn read(text: &str) -> Parsed {
     let (doc, syntax) = DeTable::parse_recoverable(text);
     let mut r = Reader {
         text,
         errors: Vec::new(),
+        lines: BTreeMap::new(),
     };
     for e in syntax {
         let line = e.span().map_or(1, |s| r.line(&s));
@@ -65,9 +67,13 @@ pub(super) fn read(text: &str) -> (Settings, Vec<SettingsError>) {
             _ => {}
         }
     }
-    let mut errors = r.errors;
-    errors.sort_by_key(SettingsError::line);
-    (settings, errors)
+    let mut problems = r.errors;
+    problems.sort_by_key(SettingsError::line);
+    Parsed {
+        settings,
+        problems,
+        lines: r.lines,
+    }
 }
 
 fn path_tail(path: &str) -> String {
@@ -80,6 +86,8 @@ type Value<'i> = Spanned<DeValue<'i>>;
 struct Reader<'t> {
     text: &'t str,
     errors: Vec<SettingsError>,
+    /// The line of every value taken from the file, by field.
+    lines: BTreeMap<String, u32>,
 }
 
 impl Reader<'_> {
@@ -93,6 +101,12 @@ impl Reader<'_> {
             .filter(|b| **b == b'\n')
             .count();
         u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    }
+
+    /// Records that `field`'s value comes from the file, at `v`'s line.
+    fn took(&mut self, field: &str, v: &Value<'_>) {
+        let line = self.line(&v.span());
+        self.lines.insert(field.to_owned(), line);
     }
 
     fn wrong(&mut self, field: &str, v: &Value<'_>, expected: &'static str) {
@@ -137,7 +151,10 @@ impl Reader<'_> {
 
     fn bool(&mut self, field: &str, v: &Value<'_>, into: &mut bool) {
         match v.get_ref().as_bool() {
-            Some(b) => *into = b,
+            Some(b) => {
+                *into = b;
+                self.took(field, v);
+            }
             None => self.wrong(field, v, "true or false"),
         }
     }
@@ -171,6 +188,7 @@ impl Reader<'_> {
             });
             return None;
         }
+        self.took(field, v);
         Some(d)
     }
 
@@ -213,6 +231,11 @@ impl Reader<'_> {
             }
             // An empty value is the same as none: the variable applies.
             *slot = (!text.is_empty()).then(|| text.to_owned());
+            if slot.is_some() {
+                self.took(&field, v);
+            } else {
+                self.lines.remove(&field);
+            }
         }
     }
 
@@ -242,6 +265,7 @@ impl Reader<'_> {
                     Some(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
                         Ok(n) if (1..=MAX_CONCURRENCY as i64).contains(&n) => {
                             into.concurrency = usize::try_from(n).unwrap_or(DEFAULT_CONCURRENCY);
+                            self.took(&field, v);
                         }
                         _ => {
                             let line = self.line(&v.span());
@@ -259,6 +283,9 @@ impl Reader<'_> {
                 "mfa_session" => {
                     if let Some(d) = self.duration(&field, v, MFA_SESSION_RANGE, "15m to 36h") {
                         mfa.session_duration = d;
+                        // The older name sets the newer key.
+                        self.lines.remove(&field);
+                        self.took("mfa.session_duration", v);
                     }
                 }
                 _ => self.unknown(&field, key),
@@ -282,7 +309,10 @@ impl Reader<'_> {
                 .iter()
                 .map(|item| self.duration(&field, item, range, "1s to 1d"))
                 .collect();
+            // The list as a whole is the value, on its own line.
+            self.lines.remove(&field);
             if let Some(mut leads) = leads {
+                self.took(&field, v);
                 leads.sort_by(|a, b| b.cmp(a));
                 leads.dedup();
                 into.leads = leads;
@@ -320,7 +350,10 @@ impl Reader<'_> {
                 }
                 "take_over" => self.bool(&field, v, &mut out.take_over),
                 "section" => match v.get_ref().as_str().map(str::trim) {
-                    Some(s) if !s.is_empty() => out.section = Some(s.to_owned()),
+                    Some(s) if !s.is_empty() => {
+                        out.section = Some(s.to_owned());
+                        self.took(&field, v);
+                    }
                     _ => self.wrong(&field, v, "a section name in quotes"),
                 },
                 _ => self.unknown(&field, key),

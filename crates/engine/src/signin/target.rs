@@ -177,14 +177,21 @@ pub fn select(
 }
 
 /// Every target the files name: each sso-session, then each distinct legacy
-/// start URL (profiles that resolve to one), in name order.
+/// start URL (profiles that resolve to one), in the name order of the
+/// profiles that name them.
+///
+/// A chain that ends in a legacy start URL ends at a profile that names
+/// `sso_start_url` itself, and that profile resolves to the same start URL
+/// on its own: only such profiles are resolved, not every profile.
 pub fn all_targets(set: &ProfileSet) -> Vec<SsoTarget> {
     let mut out: Vec<SsoTarget> = set
         .sso_sessions
         .keys()
         .filter_map(|name| session_target(set, name).ok())
         .collect();
-    for name in set.profiles.keys() {
+    let names_a_start_url =
+        |(_, p): &(&String, &crate::profiles::Profile)| p.props.contains_key("sso_start_url");
+    for (name, _) in set.profiles.iter().filter(names_a_start_url) {
         if let Ok(t) = profile_target(set, name) {
             if t.is_legacy() && !out.iter().any(|o| o.cache_key() == t.cache_key()) {
                 out.push(t);
@@ -263,6 +270,87 @@ mod tests {
         assert_eq!(t.cache_key(), cache_key("https://old.awsapps.com/start"));
         assert!(t.registration_scopes().is_empty());
         assert_eq!(all_targets(&set()).len(), 2);
+    }
+
+    /// What `all_targets` lists by resolving every profile.
+    fn every_profile_resolved(set: &ProfileSet) -> Vec<String> {
+        let mut keys: Vec<String> = set
+            .sso_sessions
+            .keys()
+            .filter_map(|n| session_target(set, n).ok())
+            .map(|t| t.cache_key())
+            .collect();
+        for name in set.profiles.keys() {
+            if let Ok(t) = profile_target(set, name) {
+                if t.is_legacy() && !keys.contains(&t.cache_key()) {
+                    keys.push(t.cache_key());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn legacy_start_urls_behind_roles_and_broken_profiles_are_listed_once() {
+        let mut s = set();
+        let mut add = |name: &str, pairs: &[(&str, &str)]| {
+            s.profiles.insert(
+                name.into(),
+                Profile::from_pairs(name, pairs.iter().copied()),
+            );
+        };
+        // A role over the legacy profile: the same start URL, once.
+        add(
+            "admin",
+            &[
+                ("role_arn", "arn:aws:iam::222222222222:role/A"),
+                ("source_profile", "old"),
+            ],
+        );
+        // A role over a legacy profile that is listed nowhere else.
+        add(
+            "hidden",
+            &[
+                ("sso_start_url", "https://hidden.awsapps.com/start"),
+                ("sso_region", "us-east-1"),
+                ("sso_account_id", "111111111111"),
+                ("sso_role_name", "Admin"),
+            ],
+        );
+        add(
+            "over-hidden",
+            &[
+                ("role_arn", "arn:aws:iam::222222222222:role/B"),
+                ("source_profile", "hidden"),
+            ],
+        );
+        // Broken: half a legacy profile, an empty start URL, a missing source.
+        add(
+            "half",
+            &[("sso_start_url", "https://half.awsapps.com/start")],
+        );
+        add("empty", &[("sso_start_url", ""), ("region", "x")]);
+        add(
+            "orphan",
+            &[
+                ("role_arn", "arn:aws:iam::222222222222:role/C"),
+                ("source_profile", "nope"),
+            ],
+        );
+        let mut listed: Vec<String> = all_targets(&s).iter().map(SsoTarget::cache_key).collect();
+        let mut all = every_profile_resolved(&s);
+        // Listed by the profile that names the start URL: `hidden` before `old`.
+        assert_eq!(
+            listed[1..],
+            [
+                cache_key("https://hidden.awsapps.com/start"),
+                cache_key("https://old.awsapps.com/start")
+            ]
+        );
+        listed.sort();
+        all.sort();
+        assert_eq!(listed, all);
+        assert_eq!(listed.len(), 3, "corp, old and hidden: {listed:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The credentials `credential-process` obtained, kept in
-//! `STATE/process/<key>.json` (0600, atomic, under the file's sidecar lock)
-//! so an SDK running it again does not call AWS each time. The key is 16 hex
+//! `STATE/process/<key>.json` (0600, atomic, under the file's sidecar lock,
+//! held by the caller across the fetch: a [`Locked`]) so an SDK running it
+//! again does not call AWS each time. The key is 16 hex
 //! digits of the SHA-256 of the AWS files' paths, the profile and its chain
 //! (every source and role, never a secret), so a changed chain never reuses
 //! keys obtained for the old one.
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::ProcessError;
-use crate::atomic;
+use crate::locked_edit::Locked;
 
 /// The cache folder under the state folder.
 pub const CACHE_DIR: &str = "process";
@@ -97,8 +98,9 @@ pub fn read(path: &Path) -> Option<Credentials> {
     })
 }
 
-/// Keeps `keys` at `path` (the caller holds its lock).
-pub fn write(path: &Path, profile: &str, keys: &Credentials) -> Result<(), ProcessError> {
+/// Keeps `keys` in the file `lock` guards.
+pub fn write(lock: &Locked, profile: &str, keys: &Credentials) -> Result<(), ProcessError> {
+    let path = lock.path();
     let (Some(token), Some(expiration)) = (&keys.session_token, keys.expiration) else {
         return Ok(());
     };
@@ -114,7 +116,7 @@ pub fn write(path: &Path, profile: &str, keys: &Credentials) -> Result<(), Proce
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    atomic::write_atomic(path, &json).map_err(|e| ProcessError::Io {
+    lock.replace(&json).map_err(|e| ProcessError::Io {
         action: "write",
         path: path.to_owned(),
         message: e.to_string(),

@@ -23,18 +23,15 @@ use leasekeeper_engine::profiles::ProfileSet;
 use leasekeeper_engine::profiles::locations::AwsPaths;
 use leasekeeper_engine::resolve::{self, Base};
 use leasekeeper_engine::signin::TimeScale;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 pub use error::ProcessError;
 
 use crate::keeper::Connect;
-use crate::lock::FileLock;
-use crate::store::{FileStore, LOCK_WAIT};
+use crate::locked_edit::{LOCK_WAIT, Locked};
+use crate::store::FileStore;
 
-/// Cached keys are reused while more than this remains (divided by the time
-/// scale): the SDKs refresh `credential_process` keys 15 minutes before
-/// they expire, so what they get from the cache outlasts that window.
-pub const REUSE_MARGIN: Duration = Duration::minutes(15);
+pub use leasekeeper_engine::keeper::policy::REUSE_MARGIN;
 
 /// What one run works with.
 #[derive(Debug)]
@@ -67,7 +64,7 @@ pub async fn credentials<C: Connect>(
         }
     }
     let path = cache::cache_path(&req.state_dir, req.paths, &chain);
-    let _lock = FileLock::acquire(&path, LOCK_WAIT)?;
+    let lock = Locked::acquire(&path, LOCK_WAIT)?;
     let margin = req.scale.apply(REUSE_MARGIN);
     if let Some(keys) = cache::read(&path) {
         if keys.expiration.is_some_and(|e| e - now > margin) {
@@ -76,7 +73,7 @@ pub async fn credentials<C: Connect>(
         }
     }
     let keys = obtain::fetch(req, &chain, connect).await?;
-    cache::write(&path, req.profile, &keys)?;
+    cache::write(&lock, req.profile, &keys)?;
     Ok(keys)
 }
 

@@ -64,7 +64,9 @@ fn cached_keys_read_back_owner_only_and_a_bad_file_is_absent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("process/k.json");
     assert!(cache::read(&path).is_none());
-    cache::write(&path, "deploy", &keys()).unwrap();
+    let lock = crate::locked_edit::Locked::acquire(&path, crate::locked_edit::LOCK_WAIT).unwrap();
+    cache::write(&lock, "deploy", &keys()).unwrap();
+    drop(lock);
     assert_eq!(cache::read(&path).unwrap(), keys());
     #[cfg(unix)]
     {

@@ -9,11 +9,10 @@ use std::sync::Arc;
 
 use leasekeeper_engine::Secret;
 use leasekeeper_engine::keeper::{Call, Failure, Finished, MFA_CODE_NEEDED, NodeId, Outcome};
-use leasekeeper_engine::ports::{Credentials, SsoOidc, SsoPortal, Sts};
+use leasekeeper_engine::ports::{Clock, Credentials, SsoOidc, SsoPortal, Sts};
 use leasekeeper_engine::signin::{self, SignInPorts, SsoTarget, TimeScale};
 use time::OffsetDateTime;
 
-use crate::clock::SystemClock;
 use crate::store::FileStore;
 
 /// The role session name when a profile names none.
@@ -86,14 +85,14 @@ fn renewed(node: NodeId, server_date: Option<OffsetDateTime>, keys: Credentials)
     }
 }
 
-/// Runs `job` with `client`.
-pub async fn run<C: SsoOidc + SsoPortal + Sts>(
+/// Runs `job` with `client`, at the time `clock` tells.
+pub async fn run<C: SsoOidc + SsoPortal + Sts, K: Clock>(
     client: Arc<C>,
     store: FileStore,
+    clock: K,
     scale: TimeScale,
     job: Job,
 ) -> Done {
-    let clock = SystemClock;
     let ports = SignInPorts {
         oidc: client.as_ref(),
         clock: &clock,
@@ -155,10 +154,7 @@ pub async fn run<C: SsoOidc + SsoPortal + Sts>(
                         );
                         return failed(node, None, f);
                     };
-                    let name = format!(
-                        "{SESSION_NAME_PREFIX}-{}",
-                        OffsetDateTime::now_utc().unix_timestamp()
-                    );
+                    let name = format!("{SESSION_NAME_PREFIX}-{}", clock.now().unix_timestamp());
                     let answer = match (
                         call.assume_role_request(&name, token_code.clone()),
                         call.session_token_request(token_code),

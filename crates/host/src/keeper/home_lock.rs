@@ -2,16 +2,18 @@
 //! pair of config and credentials files renews; another is told who holds
 //! it. The lock is `keeper-<hash>.lock` in the state folder, the hash taken
 //! over the two files' absolute paths; the holder's process id is written
-//! beside it in `keeper-<hash>.pid`.
+//! beside it in `keeper-<hash>.pid`, a [`locked_edit`] under that file's own
+//! sidecar lock (`plan_pid` when the lock is taken, removed when it goes).
 
+use std::convert::Infallible;
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::aws_files::AwsPaths;
 use crate::lock::{FileLock, LockError};
+use crate::locked_edit::{self, EditError, Planned};
 
 /// Why this process is not the keeper.
 #[derive(Debug, thiserror::Error)]
@@ -20,12 +22,9 @@ pub enum KeeperLockError {
     Held { pid: Option<u32>, path: PathBuf },
     #[error(transparent)]
     Lock(#[from] LockError),
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The pid file was not written (`locked`, `file_io` or `file_busy`).
+    #[error(transparent)]
+    PidFile(EditError<Infallible>),
 }
 
 fn holder_text(pid: Option<u32>) -> String {
@@ -37,7 +36,7 @@ impl KeeperLockError {
         match self {
             KeeperLockError::Held { .. } => "keeper_running",
             KeeperLockError::Lock(e) => e.code(),
-            KeeperLockError::Io { .. } => "file_io",
+            KeeperLockError::PidFile(e) => e.code(),
         }
     }
 }
@@ -52,7 +51,7 @@ pub struct KeeperLock {
 impl Drop for KeeperLock {
     fn drop(&mut self) {
         // Best effort: a stale pid file is harmless, the lock decides.
-        let _ = fs::remove_file(&self.pid_path);
+        let _ = locked_edit::edit(&self.pid_path, |_| Ok::<_, Infallible>(Planned::Remove(())));
     }
 }
 
@@ -81,6 +80,12 @@ pub fn holder(state_dir: &Path, paths: &AwsPaths) -> Result<Option<Option<u32>>,
     }
 }
 
+/// The pid file's plan for the keeper that took the lock: its process id,
+/// whatever the file held (a keeper that was killed left its own).
+fn plan_pid(pid: u32) -> impl FnMut(Option<&[u8]>) -> Result<Planned<()>, Infallible> {
+    move |_| Ok(Planned::Replace(format!("{pid}\n").into_bytes(), ()))
+}
+
 fn read_pid(base: &Path) -> Option<u32> {
     fs::read_to_string(pid_path(base)).ok()?.trim().parse().ok()
 }
@@ -95,11 +100,7 @@ pub fn take(state_dir: &Path, paths: &AwsPaths) -> Result<KeeperLock, KeeperLock
         });
     };
     let pid_path = pid_path(&base);
-    crate::atomic::write_atomic(&pid_path, format!("{}\n", std::process::id()).as_bytes())
-        .map_err(|source| KeeperLockError::Io {
-            path: pid_path.clone(),
-            source,
-        })?;
+    locked_edit::edit(&pid_path, plan_pid(std::process::id())).map_err(KeeperLockError::PidFile)?;
     Ok(KeeperLock {
         _lock: lock,
         pid_path,
@@ -133,8 +134,14 @@ mod tests {
             holder(&state, &paths("a")).unwrap(),
             Some(Some(std::process::id()))
         );
+        let pid_file = pid_path(&keeper_base(&state, &paths("a")));
+        assert_eq!(
+            fs::read_to_string(&pid_file).unwrap(),
+            format!("{}\n", std::process::id())
+        );
         let other = take(&state, &paths("b")).expect("another home has its own keeper");
         drop(held);
+        assert!(!pid_file.exists(), "the pid file goes with the lock");
         drop(other);
         assert_eq!(holder(&state, &paths("a")).unwrap(), None);
         assert!(take(&state, &paths("a")).is_ok());

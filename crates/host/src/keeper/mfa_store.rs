@@ -1,5 +1,6 @@
 //! The MFA session on disk, only when the person opts in (`mfa.persist =
-//! true`): `STATE/mfa/<key>.json`, owner-only, replaced atomically, so a
+//! true`): `STATE/mfa/<key>.json`, owner-only, replaced atomically under
+//! its sidecar lock ([`crate::locked_edit`]), so a
 //! keeper started again before the session ends needs no new code. Off (the
 //! default), the session lives in the keeper's memory only, and a file left
 //! from when it was on is removed.
@@ -11,6 +12,7 @@
 //! file counts as absent.
 
 use std::collections::HashSet;
+use std::convert::Infallible;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -23,9 +25,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::clock::KeeperClock;
 use super::exec::Connect;
 use super::run::Keeper;
 use crate::atomic;
+use crate::locked_edit::{self, Planned};
 
 /// The MFA session files of one AWS home.
 #[derive(Debug, Clone)]
@@ -97,7 +101,10 @@ impl MfaStore {
         };
         let bytes = serde_json::to_vec(&record).map_err(io::Error::other)?;
         atomic::create_private_dir(&self.dir)?;
-        atomic::write_atomic(&self.path(profile, serial), &bytes)
+        locked_edit::edit(&self.path(profile, serial), |_| {
+            Ok::<_, Infallible>(Planned::Replace(bytes.clone(), ()))
+        })
+        .map_err(io::Error::other)
     }
 
     /// The session saved for `profile`'s keys and `serial`, when it was
@@ -125,7 +132,18 @@ impl MfaStore {
 
     /// Removes the file; `false` when there was none.
     pub fn remove(&self, profile: &str, serial: &str) -> io::Result<bool> {
-        atomic::remove(&self.path(profile, serial))
+        let path = self.path(profile, serial);
+        if !path.exists() {
+            // Nothing to remove: no lock file is made for it either.
+            return Ok(false);
+        }
+        locked_edit::edit(&path, |current| {
+            Ok::<_, Infallible>(match current {
+                Some(_) => Planned::Remove(true),
+                None => Planned::Unchanged(false),
+            })
+        })
+        .map_err(io::Error::other)
     }
 }
 
@@ -146,7 +164,7 @@ fn source_key_id(snapshot: &Snapshot, profile: &str) -> Option<String> {
     p.get_nonempty("aws_access_key_id").map(str::to_owned)
 }
 
-impl<C: Connect> Keeper<C> {
+impl<C: Connect, K: KeeperClock> Keeper<C, K> {
     /// Before a step that reads the files: with `mfa.persist`, each MFA
     /// session of the graph they make that is not held yet is taken back
     /// from its file and told to the engine as renewed (in the same step,
@@ -193,7 +211,7 @@ impl<C: Connect> Keeper<C> {
             let Some(source) = source_key_id(&files.snapshot, &profile) else {
                 continue;
             };
-            let now = OffsetDateTime::now_utc();
+            let now = self.clock.now();
             if let Some(keys) = self.mfa_store.load(&profile, &serial, &source, now) {
                 let expires_at = keys.expiration.unwrap_or(now);
                 tracing::info!(serial = %serial, expires_at = %expires_at, "MFA session taken back from its file");

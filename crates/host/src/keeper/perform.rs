@@ -9,11 +9,12 @@ use leasekeeper_engine::keeper::{Action, EngineEvent, Input, NodeId, NodeKind, W
 use leasekeeper_engine::ports::Credentials;
 use leasekeeper_engine::write::credentials::{Action as Did, Change};
 
+use super::clock::KeeperClock;
 use super::exec::{self, Connect, Job};
 use super::run::{DEFAULT_STS_REGION, Keeper, Report};
 use super::write;
 
-impl<C: Connect> Keeper<C> {
+impl<C: Connect, K: KeeperClock> Keeper<C, K> {
     /// Carries out `actions`; returns how many renewals were started.
     pub(super) fn perform(
         &mut self,
@@ -157,6 +158,7 @@ impl<C: Connect> Keeper<C> {
         let clients = Arc::clone(&self.clients);
         let store = self.config.store.clone();
         let scale = self.config.scale;
+        let clock = self.clock.clone();
         let task_node = node.clone();
         let handle = self.tasks.spawn(async move {
             let client = {
@@ -173,7 +175,7 @@ impl<C: Connect> Keeper<C> {
                     },
                 }
             };
-            exec::run(client, store, scale, job).await
+            exec::run(client, store, clock, scale, job).await
         });
         self.task_nodes.insert(handle.id(), node);
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use leasekeeper_engine::keeper::{
     Action, Command, EngineEvent, Failure, Finished, Input, KeeperState, NodeId, Outcome, Policy,
@@ -19,11 +19,13 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::clock::KeeperClock;
 use super::exec::{Connect, Done};
 use super::mfa_store::MfaStore;
 use super::settings_file::SettingsFile;
 use super::watch::Watch;
 use crate::aws_files::AwsPaths;
+use crate::clock::SystemClock;
 use crate::socket::{ProfileView, ServedMap};
 use crate::store::FileStore;
 
@@ -68,10 +70,12 @@ type SettingsAdjust = Box<dyn Fn(&mut Settings) + Send>;
 
 type Clients<C> = Arc<Mutex<HashMap<String, Arc<<C as Connect>::Client>>>>;
 
-/// The keeper: engine state, keys held by node, running renewals.
-pub struct Keeper<C: Connect> {
+/// The keeper: engine state, keys held by node, running renewals, and the
+/// clock it runs on (the system's unless [`Keeper::with_clock`] gave one).
+pub struct Keeper<C: Connect, K: KeeperClock = SystemClock> {
     pub(super) config: KeeperConfig,
     pub(super) connect: Arc<C>,
+    pub(super) clock: K,
     pub(super) clients: Clients<C>,
     pub(super) state: KeeperState,
     pub(super) held: HashMap<NodeId, Credentials>,
@@ -90,7 +94,7 @@ pub struct Keeper<C: Connect> {
     pub(super) served: Option<watch::Sender<ServedMap>>,
 }
 
-impl<C: Connect> std::fmt::Debug for Keeper<C> {
+impl<C: Connect, K: KeeperClock> std::fmt::Debug for Keeper<C, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keeper")
             .field("nodes", &self.state.graph().len())
@@ -101,7 +105,15 @@ impl<C: Connect> std::fmt::Debug for Keeper<C> {
 }
 
 impl<C: Connect> Keeper<C> {
+    /// A keeper on the system clock.
     pub fn new(config: KeeperConfig, connect: C) -> Keeper<C> {
+        Keeper::with_clock(config, connect, SystemClock)
+    }
+}
+
+impl<C: Connect, K: KeeperClock> Keeper<C, K> {
+    /// A keeper on `clock`: its wall and monotonic time, and its sleeps.
+    pub fn with_clock(config: KeeperConfig, connect: C, clock: K) -> Keeper<C, K> {
         let policy = Policy::with_scale(config.scale);
         let mfa_store = MfaStore::new(config.store.state_dir(), &config.paths.credentials);
         Keeper {
@@ -110,6 +122,7 @@ impl<C: Connect> Keeper<C> {
             settings: SettingsFile::new(config.settings_path.clone()),
             config,
             connect: Arc::new(connect),
+            clock,
             clients: Arc::new(Mutex::new(HashMap::new())),
             held: HashMap::new(),
             adjust: None,
@@ -151,7 +164,7 @@ impl<C: Connect> Keeper<C> {
 
     fn publish(&self) {
         if let Some(served) = &self.served {
-            let now = crate::socket::served::compute(&self.state, &self.held, now_wall());
+            let now = crate::socket::served::compute(&self.state, &self.held, self.clock.now());
             served.send_if_modified(|v| {
                 let changed = *v != now;
                 if changed {
@@ -161,7 +174,7 @@ impl<C: Connect> Keeper<C> {
             });
         }
         if let Some(view) = &self.view {
-            let wall = now_wall();
+            let wall = self.clock.now();
             let managed = self.state.renewals(wall);
             let served = self.state.served_renewals(wall);
             let now: Vec<ProfileView> = managed
@@ -192,7 +205,7 @@ impl<C: Connect> Keeper<C> {
         mut signals: mpsc::UnboundedReceiver<Input>,
         mut on_event: impl FnMut(&EngineEvent),
     ) -> Report {
-        let start = Instant::now();
+        let start = self.clock.monotonic();
         let mut report = Report::default();
         let mut inputs = std::mem::take(&mut self.initial);
         let mut mfa_seen = std::collections::HashSet::new();
@@ -208,14 +221,15 @@ impl<C: Connect> Keeper<C> {
         loop {
             self.poll_files(&mut inputs);
             self.mfa_sessions_from_disk(&mut inputs, &mut mfa_seen);
-            let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
+            let now_mono = self.since(start);
+            let out = step(&mut self.state, self.clock.now(), now_mono, &inputs);
             inputs.clear();
             let spawned = self.perform(out.actions, &mut inputs, &mut report, &mut on_event);
             self.publish();
             if once && spawned == 0 && self.tasks.is_empty() && inputs.is_empty() {
                 break;
             }
-            if limit.is_some_and(|l| Instant::now() >= l) {
+            if limit.is_some_and(|l| self.clock.monotonic() >= l) {
                 report.timed_out = true;
                 break;
             }
@@ -224,8 +238,10 @@ impl<C: Connect> Keeper<C> {
             } else {
                 Duration::ZERO
             };
+            let clock = self.clock.clone();
+            let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::MAX);
             tokio::select! {
-                () = tokio::time::sleep(wait) => {}
+                () = clock.sleep(wait) => {}
                 Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
                     inputs.extend(self.finished(done));
                 }
@@ -246,14 +262,20 @@ impl<C: Connect> Keeper<C> {
         report
     }
 
+    /// Monotonic time since `start`.
+    fn since(&self, start: std::time::Instant) -> Duration {
+        self.clock.monotonic().saturating_duration_since(start)
+    }
+
     fn shut_down(
         &mut self,
-        start: Instant,
+        start: std::time::Instant,
         report: &mut Report,
         on_event: &mut impl FnMut(&EngineEvent),
     ) {
         let inputs = [Input::Command(Command::Shutdown)];
-        let out = step(&mut self.state, now_wall(), start.elapsed(), &inputs);
+        let (wall, mono) = (self.clock.now(), self.since(start));
+        let out = step(&mut self.state, wall, mono, &inputs);
         let mut rest = Vec::new();
         let renewals = out
             .actions
@@ -271,7 +293,7 @@ impl<C: Connect> Keeper<C> {
             self.watch.use_settings(&settings, self.config.scale);
             inputs.push(Input::Settings(Box::new(settings)));
         }
-        if let Some(files) = self.watch.poll() {
+        if let Some(files) = self.watch.poll(self.clock.now()) {
             inputs.push(Input::Files(Box::new(files)));
         }
     }
@@ -300,9 +322,4 @@ impl<C: Connect> Keeper<C> {
             }
         }
     }
-}
-
-fn now_wall() -> OffsetDateTime {
-    // The system clock (libfaketime moves it in tests).
-    OffsetDateTime::now_utc()
 }

@@ -113,14 +113,15 @@ impl Watch {
     }
 
     /// Everything read again when anything changed since the last call (or
-    /// on the first call); `None` when nothing did.
-    pub fn poll(&mut self) -> Option<Files> {
-        let now = self.stamps();
-        if self.last.as_ref() == Some(&now) {
+    /// on the first call); `None` when nothing did. `now` dates the
+    /// sightings recorded.
+    pub fn poll(&mut self, now: time::OffsetDateTime) -> Option<Files> {
+        let stamps = self.stamps();
+        if self.last.as_ref() == Some(&stamps) {
             return None;
         }
-        self.last = Some(now);
-        Some(self.read())
+        self.last = Some(stamps);
+        Some(self.read(now))
     }
 
     /// Forgets the stamps: the next [`Watch::poll`] reads everything.
@@ -128,8 +129,8 @@ impl Watch {
         self.last = None;
     }
 
-    /// One read of everything the keeper looks at.
-    pub fn read(&self) -> Files {
+    /// One read of everything the keeper looks at, at `now`.
+    pub fn read(&self, now: time::OffsetDateTime) -> Files {
         let input = aws_files::read(&self.paths);
         let managed_sections = match &input.credentials.contents {
             Ok(Some(bytes)) => list_managed(&Document::parse(bytes)),
@@ -152,7 +153,6 @@ impl Watch {
             records: sessions.clone(),
             ..self.lengths.clone()
         };
-        let now = time::OffsetDateTime::now_utc();
         snapshot.sign_ins.sightings = crate::signin::record_sightings(
             &self.store,
             &snapshot,
@@ -189,15 +189,25 @@ mod tests {
             paths.clone(),
             FileStore::new(home.join("sso"), home.join("s")),
         );
-        let first = watch.poll().expect("the first poll reads");
+        let first = watch
+            .poll(time::OffsetDateTime::now_utc())
+            .expect("the first poll reads");
         assert!(first.snapshot.set.profile("a").is_some());
-        assert!(watch.poll().is_none(), "nothing changed");
+        assert!(
+            watch.poll(time::OffsetDateTime::now_utc()).is_none(),
+            "nothing changed"
+        );
         // Same size, new inode: an atomic replace by another tool.
         crate::atomic::write_atomic(&paths.config, b"[profile b]\nregion = eu-west-1\n").unwrap();
-        let again = watch.poll().expect("a replaced file is read again");
+        let again = watch
+            .poll(time::OffsetDateTime::now_utc())
+            .expect("a replaced file is read again");
         assert!(again.snapshot.set.profile("b").is_some());
         fs::create_dir(&paths.sso_cache).unwrap();
         fs::write(paths.sso_cache.join("k.json"), "{}").unwrap();
-        assert!(watch.poll().is_some(), "a new token file is noticed");
+        assert!(
+            watch.poll(time::OffsetDateTime::now_utc()).is_some(),
+            "a new token file is noticed"
+        );
     }
 }

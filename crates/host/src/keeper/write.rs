@@ -1,66 +1,23 @@
-//! Applying one step's section changes to the credentials file: under the
-//! file's sidecar lock, read, [`plan`], read again just before the atomic
-//! replace and start over when another tool changed the file meanwhile,
-//! then replace it (symlinks resolved, 0600, temp files swept by
-//! [`atomic`]). Sections taken over with consent are backed up first.
+//! Applying one step's section changes to the credentials file: a
+//! [`locked_edit`] whose plan is the engine's [`plan`] (under the file's
+//! sidecar lock, read, planned, read again just before the atomic replace
+//! and planned again when another tool changed the file meanwhile; symlinks
+//! resolved, 0600, temp files of dead writers swept). Sections taken over
+//! with consent are backed up by the plan, before the file is replaced:
+//! each backup is a [`locked_edit`] of its own (`plan_backup`), under the
+//! credentials file's lock.
 
-use std::fs;
-use std::io::{self, ErrorKind};
-use std::path::{Path, PathBuf};
+use std::convert::Infallible;
+use std::path::Path;
 
 use leasekeeper_engine::write::credentials::{Change, Outcome, WriteError, plan};
 
-use crate::atomic;
-use crate::lock::{FileLock, LockError};
-use crate::store::LOCK_WAIT;
+use crate::locked_edit::{self, EditError, LOCK_WAIT, Planned};
 
-/// How often a plan is redone when another tool keeps changing the file.
-pub const MAX_REDO: usize = 5;
+pub use crate::locked_edit::MAX_REDO;
 
 /// Why the credentials file was not written.
-#[derive(Debug, thiserror::Error)]
-pub enum CredentialsWriteError {
-    #[error(transparent)]
-    Lock(#[from] LockError),
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
-    #[error("{}: {source}", path.display())]
-    Refused {
-        path: PathBuf,
-        #[source]
-        source: WriteError,
-    },
-    #[error("{} kept changing while it was being written ({MAX_REDO} tries)", path.display())]
-    KeptChanging { path: PathBuf },
-}
-
-impl CredentialsWriteError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            CredentialsWriteError::Lock(e) => e.code(),
-            CredentialsWriteError::Io { .. } => "file_io",
-            CredentialsWriteError::Refused { source, .. } => source.code(),
-            CredentialsWriteError::KeptChanging { .. } => "file_busy",
-        }
-    }
-}
-
-fn read_opt(path: &Path) -> Result<Option<Vec<u8>>, CredentialsWriteError> {
-    match fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(CredentialsWriteError::Io {
-            action: "read",
-            path: path.to_owned(),
-            source,
-        }),
-    }
-}
+pub type CredentialsWriteError = EditError<WriteError>;
 
 /// Applies `changes` to the credentials file `target`; section bytes taken
 /// over are saved in `backup_dir` first. Returns what each change did.
@@ -78,84 +35,51 @@ pub fn apply_with(
     target: &Path,
     changes: &[Change],
     backup_dir: &Path,
-    mut before_replace: impl FnMut(),
+    before_replace: impl FnMut(),
 ) -> Result<Vec<Outcome>, CredentialsWriteError> {
-    let _lock = FileLock::acquire(target, LOCK_WAIT)?;
-    sweep_orphans(target);
-    for _ in 0..MAX_REDO {
-        let before = read_opt(target)?;
-        let planned =
-            plan(before.as_deref(), changes).map_err(|source| CredentialsWriteError::Refused {
-                path: target.to_owned(),
-                source,
-            })?;
+    let plan_changes = |current: Option<&[u8]>| -> Result<_, CredentialsWriteError> {
+        let planned = plan(current, changes).map_err(|source| EditError::Refused {
+            path: target.to_owned(),
+            source,
+        })?;
         if !planned.changed() {
-            return Ok(planned.outcomes().to_vec());
+            return Ok(Planned::Unchanged(planned.outcomes().to_vec()));
         }
         for backup in planned.backups() {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
             let path = backup_dir.join(format!("{}-{stamp}.ini", backup.section));
-            atomic::write_atomic(&path, &backup.bytes).map_err(|source| {
-                CredentialsWriteError::Io {
-                    action: "back up a section to",
-                    path,
-                    source,
-                }
-            })?;
+            locked_edit::edit(&path, plan_backup(&backup.bytes)).map_err(backup_error)?;
         }
-        before_replace();
-        // Another tool that does not take our lock may have written meanwhile.
-        if read_opt(target)? != before {
-            tracing::debug!(path = %target.display(), "the file changed while planning; planning again");
-            continue;
-        }
-        atomic::write_atomic(target, planned.bytes()).map_err(|source| {
-            CredentialsWriteError::Io {
-                action: "replace",
-                path: target.to_owned(),
-                source,
-            }
-        })?;
-        return Ok(planned.outcomes().to_vec());
-    }
-    Err(CredentialsWriteError::KeptChanging {
-        path: target.to_owned(),
-    })
+        let outcomes = planned.outcomes().to_vec();
+        Ok(Planned::Replace(planned.into_bytes(), outcomes))
+    };
+    locked_edit::edit_with(target, LOCK_WAIT, plan_changes, before_replace)
+        .map_err(EditError::flatten)
 }
 
-/// Removes temp files of ours for `target` left by a writer that died
-/// mid-write (its pid, in the name, no longer runs). Best effort: what
-/// cannot be told or removed is left to [`atomic`]'s age-based sweep.
-fn sweep_orphans(target: &Path) {
-    let Ok(real) = atomic::resolve_target(target) else {
-        return;
-    };
-    let (Some(dir), Some(name)) = (real.parent(), real.file_name()) else {
-        return;
-    };
-    let prefix = format!("{}{}-", atomic::TEMP_PREFIX, name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let file = entry.file_name();
-        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|p| p != std::process::id() && !process_runs(p)) {
-            // Best effort, see above.
-            let _ = fs::remove_file(entry.path());
-        }
+/// The plan of a backup file: the section's old bytes, exactly (a second
+/// take-over of the section within the same second replaces the first).
+fn plan_backup(bytes: &[u8]) -> impl FnMut(Option<&[u8]>) -> Result<Planned<()>, Infallible> + '_ {
+    move |current| {
+        Ok(if current == Some(bytes) {
+            Planned::Unchanged(())
+        } else {
+            Planned::Replace(bytes.to_vec(), ())
+        })
     }
 }
 
-/// Whether process `pid` runs (where that cannot be told: yes).
-fn process_runs(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        true
+/// A backup that was not written, as the credentials edit reports it.
+fn backup_error(e: EditError<Infallible>) -> CredentialsWriteError {
+    match e {
+        EditError::Lock(e) => EditError::Lock(e),
+        EditError::Io { path, source, .. } => EditError::Io {
+            action: "back up a section to",
+            path,
+            source,
+        },
+        EditError::Refused { source, .. } => match source {},
+        EditError::KeptChanging { path } => EditError::KeptChanging { path },
     }
 }
 
@@ -164,6 +88,8 @@ mod tests {
     use leasekeeper_engine::Secret;
     use leasekeeper_engine::write::credentials::Action;
     use time::macros::datetime;
+
+    use std::fs;
 
     use super::*;
 
@@ -215,9 +141,14 @@ mod tests {
         let refused = apply(&target, &[put("dev", "ASIANEW", false)], &backups).unwrap_err();
         assert_eq!(refused.code(), "foreign_section", "{refused}");
         apply(&target, &[put("dev", "ASIANEW", true)], &backups).unwrap();
-        let saved: Vec<_> = fs::read_dir(&backups).unwrap().collect();
+        let saved: Vec<_> = fs::read_dir(&backups)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ini"))
+            .collect();
         assert_eq!(saved.len(), 1);
-        let bytes = fs::read(saved[0].as_ref().unwrap().path()).unwrap();
+        assert!(saved[0].with_extension("ini.lock").exists(), "{saved:?}");
+        let bytes = fs::read(&saved[0]).unwrap();
         assert_eq!(bytes, b"[dev]\naws_access_key_id = AKIAOWN\n");
 
         fs::write(&target, "\u{feff}[a]\nx = 1\n").unwrap();

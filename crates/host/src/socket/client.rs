@@ -1,16 +1,21 @@
 //! The commands' side of the socket: blocking, one request at a time, every
 //! connect, write and read bounded by a timeout so a wedged keeper never
-//! hangs a command.
+//! hangs a command, and every answer line bounded by
+//! [`MAX_ANSWER_LINE`] so a wild one never fills the memory.
 
-use std::io::{self, BufRead as _, BufReader, Write as _};
+use std::io::{self, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::endpoint::{self, ClientStream};
-use super::protocol::{self, KeeperView, Request, Response};
+use super::line::{self, TooLong};
+use super::protocol::{
+    self, KeeperView, LineError, MAX_ANSWER_LINE, ProtocolVersion, Request, Response,
+};
 
-/// The bound on everything but a refresh's wait.
-pub const SHORT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The bound on everything but a refresh's wait (the keeper policy's
+/// [`SOCKET_TIMEOUT`](leasekeeper_engine::keeper::policy::SOCKET_TIMEOUT)).
+pub use leasekeeper_engine::keeper::policy::SOCKET_TIMEOUT as SHORT_TIMEOUT;
 
 /// Why the keeper could not be asked.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +30,20 @@ pub enum ClientError {
     },
     #[error("the keeper's answer on {} is not understood: {message}", path.display())]
     BadAnswer { path: PathBuf, message: String },
+    /// An answer line longer than [`MAX_ANSWER_LINE`]: refused unread.
+    #[error("the keeper's answer on {} is longer than {limit} bytes", path.display())]
+    AnswerTooLarge { path: PathBuf, limit: usize },
     #[error("the keeper refused: {message} [{code}]")]
     Refused { code: String, message: String },
+    #[error(
+        "the keeper on {} speaks protocol {theirs}; this leasekeeper speaks {ours}: restart the keeper with this version",
+        path.display()
+    )]
+    Incompatible {
+        path: PathBuf,
+        theirs: ProtocolVersion,
+        ours: ProtocolVersion,
+    },
 }
 
 impl ClientError {
@@ -35,8 +52,34 @@ impl ClientError {
             ClientError::TimedOut { .. } => "keeper_timed_out",
             ClientError::Io { .. } => "socket_io",
             ClientError::BadAnswer { .. } => "keeper_bad_answer",
+            ClientError::AnswerTooLarge { .. } => "keeper_answer_too_large",
             ClientError::Refused { .. } => "keeper_refused",
+            ClientError::Incompatible { .. } => "keeper_protocol_incompatible",
         }
+    }
+}
+
+/// `line`, an answer of the keeper at `path`, typed (see
+/// [`protocol::decode`]): also what a subscriber reads each event line with.
+pub fn answer_of(path: &Path, line: &[u8]) -> Result<Response, ClientError> {
+    protocol::decode(line).map_err(|e| match e {
+        LineError::Malformed(message) => ClientError::BadAnswer {
+            path: path.to_owned(),
+            message,
+        },
+        LineError::Incompatible { theirs, ours } => ClientError::Incompatible {
+            path: path.to_owned(),
+            theirs,
+            ours,
+        },
+    })
+}
+
+/// An answer line of the keeper at `path` that passed its limit.
+pub fn too_large(path: &Path, TooLong { limit }: TooLong) -> ClientError {
+    ClientError::AnswerTooLarge {
+        path: path.to_owned(),
+        limit,
     }
 }
 
@@ -82,26 +125,34 @@ impl Client {
     }
 
     /// Sends `request` and reads its answer within `timeout`; an error
-    /// answer becomes [`ClientError::Refused`].
+    /// answer becomes [`ClientError::Refused`], one longer than
+    /// [`MAX_ANSWER_LINE`] [`ClientError::AnswerTooLarge`] (the connection
+    /// is then shut: the rest of that line is never read).
     pub fn ask(&mut self, request: &Request, timeout: Duration) -> Result<Response, ClientError> {
         self.set_timeout(timeout)?;
         let stream = self.reader.get_mut();
         stream
             .write_all(&protocol::encode(request))
             .map_err(|e| self.fail(e))?;
-        let mut line = String::new();
-        let read = self.reader.read_line(&mut line).map_err(|e| self.fail(e))?;
-        if read == 0 {
-            return Err(self.fail(io::ErrorKind::UnexpectedEof.into()));
+        let line = match line::read_line_blocking(&mut self.reader, MAX_ANSWER_LINE) {
+            Ok(Some(Ok(line))) => line,
+            Ok(Some(Err(too_long))) => {
+                let _ = self.reader.get_ref().shutdown(std::net::Shutdown::Both);
+                return Err(too_large(&self.path, too_long));
+            }
+            Ok(None) => return Err(self.fail(io::ErrorKind::UnexpectedEof.into())),
+            Err(e) => return Err(self.fail(e)),
+        };
+        match self.read_answer(line.trim_ascii_end())? {
+            Response::Error { code, message } => Err(ClientError::Refused { code, message }),
+            response => Ok(response),
         }
-        match serde_json::from_str::<Response>(&line) {
-            Ok(Response::Error { code, message }) => Err(ClientError::Refused { code, message }),
-            Ok(response) => Ok(response),
-            Err(e) => Err(ClientError::BadAnswer {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }),
-        }
+    }
+
+    /// One answer line, typed; a keeper of another major version is
+    /// [`ClientError::Incompatible`].
+    pub fn read_answer(&self, line: &[u8]) -> Result<Response, ClientError> {
+        answer_of(&self.path, line)
     }
 
     /// The keeper's renewal view.

@@ -6,7 +6,9 @@
 //! engine's events, and one answer only carries keys: `credentials`, for
 //! `credential-process`, never logged on either side.
 //!
-//! - [`protocol`]: the requests and responses, the line limit.
+//! - [`protocol`]: the requests, responses and events, typed alike on
+//!   both sides; the protocol version every line carries; the line limits.
+//! - [`line`]: reading a line without holding more than its limit.
 //! - [`keys`]: the keys' wire form (secrets redacted in `Debug`) and what
 //!   the keeper publishes per profile ([`served`] computes it).
 //! - [`credentials`]: the server's answers for `credential-process`.
@@ -21,6 +23,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod keys;
+pub mod line;
 pub mod protocol;
 pub mod served;
 pub mod server;
@@ -33,11 +36,14 @@ use tokio::sync::{broadcast, mpsc, watch};
 use crate::aws_files::AwsPaths;
 use crate::credential_process::REUSE_MARGIN;
 use crate::keeper::home_lock::keeper_base;
-use crate::keeper::{Connect, Keeper};
+use crate::keeper::{Connect, Keeper, KeeperClock};
 
 pub use client::{Client, ClientError};
 pub use keys::{Served, ServedMap, WireKeys};
-pub use protocol::{KeeperView, ProfileView, Request, Response};
+pub use protocol::{
+    KeeperView, LineError, PROTOCOL, ProfileState, ProfileView, ProtocolVersion, Request, Response,
+    WireEvent,
+};
 pub use server::{Server, ServerError};
 
 /// `<state>/keeper-<hash>.sock`, beside the keeper lock of `paths`.
@@ -56,8 +62,8 @@ pub type EventSender = broadcast::Sender<EngineEvent>;
 /// view published by `keeper`, commands sent into `commands` (the loop's
 /// input channel). The loop sends every event into the returned sender.
 /// Must be called inside a Tokio runtime, after the keeper lock is taken.
-pub fn serve_keeper<C: Connect>(
-    keeper: &mut Keeper<C>,
+pub fn serve_keeper<C: Connect, K: KeeperClock>(
+    keeper: &mut Keeper<C, K>,
     state_dir: &Path,
     paths: &AwsPaths,
     commands: mpsc::UnboundedSender<Input>,
@@ -70,7 +76,7 @@ pub fn serve_keeper<C: Connect>(
         commands,
         view,
         events: events.clone(),
-        refresh_wait: server::REFRESH_WAIT,
+        refresh_wait: leasekeeper_engine::keeper::policy::REFRESH_WAIT,
         served,
         reuse_margin: keeper.scale().apply(REUSE_MARGIN),
     };

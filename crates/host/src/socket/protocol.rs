@@ -2,9 +2,20 @@
 //! `request` tag, responses a `response` tag; an error is
 //! `{"response":"error","code":…,"message":…}`. A line longer than
 //! [`MAX_LINE`] is refused without being read into memory.
+//!
+//! Both sides read and write the same types ([`Request`], [`Response`],
+//! the engine's [`EngineEvent`] inside [`WireEvent`]). Every line carries
+//! the writer's [`ProtocolVersion`] (`"protocol":{"major":1,"minor":0}`;
+//! a line without one is 1.0). Readers ignore fields they do not know, so
+//! a newer minor version (new optional fields, new event kinds, new
+//! requests) is understood; a different major is refused by name
+//! ([`LineError::Incompatible`]) before anything else of the line is read.
 
-use leasekeeper_engine::keeper::ProfileRenewal;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use leasekeeper_engine::keeper::{EngineEvent, ProfileRenewal, RenewalState};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::keys::{WireKeys, WireSecret};
@@ -12,9 +23,150 @@ use super::keys::{WireKeys, WireSecret};
 /// The longest request line taken, in bytes (the newline excluded).
 pub const MAX_LINE: usize = 16 * 1024;
 
+/// The longest answer or event line a client takes, in bytes (the newline
+/// excluded). Answers outgrow requests: a `status` of a home with thousands
+/// of profiles, each with its error message, is a few megabytes; anything
+/// longer is refused, never held.
+pub const MAX_ANSWER_LINE: usize = 16 * 1024 * 1024;
+
+/// A version of this protocol. Within a major version a newer minor only
+/// adds (optional fields, event kinds, requests, answers), so either side
+/// reads the other; a new major may change anything, and is refused. The
+/// field's own shape never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+/// The version this build speaks.
+pub const PROTOCOL: ProtocolVersion = ProtocolVersion { major: 1, minor: 0 };
+
+impl ProtocolVersion {
+    /// What a line without a version is: written before versions were
+    /// carried.
+    pub const UNVERSIONED: ProtocolVersion = ProtocolVersion { major: 1, minor: 0 };
+
+    /// Whether a reader of this version understands lines of `theirs`.
+    pub fn understands(self, theirs: ProtocolVersion) -> bool {
+        self.major == theirs.major
+    }
+}
+
+impl fmt::Display for ProtocolVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// Why a line read from the socket is not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// Not JSON, or not a message of this protocol.
+    #[error("{0}")]
+    Malformed(String),
+    /// Written by a side that speaks another major version.
+    #[error("the other side speaks protocol {theirs}; this one speaks {ours}")]
+    Incompatible {
+        theirs: ProtocolVersion,
+        ours: ProtocolVersion,
+    },
+}
+
+impl LineError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            LineError::Malformed(_) => "malformed_line",
+            LineError::Incompatible { .. } => "protocol_incompatible",
+        }
+    }
+}
+
+/// Only the version of a line, read before the rest.
+#[derive(Deserialize)]
+struct VersionOf {
+    #[serde(default)]
+    protocol: Option<ProtocolVersion>,
+}
+
+/// A line as written: the message's own fields and the writer's version.
+#[derive(Serialize)]
+struct Versioned<'a, T> {
+    #[serde(flatten)]
+    body: &'a T,
+    protocol: ProtocolVersion,
+}
+
+/// One line (without its newline) as `T`: its version first (a different
+/// major is [`LineError::Incompatible`]), then the message, fields this
+/// version does not know ignored.
+pub fn decode<T: DeserializeOwned>(line: &[u8]) -> Result<T, LineError> {
+    let malformed = |e: serde_json::Error| {
+        LineError::Malformed(format!("{e} (line {}, column {})", e.line(), e.column()))
+    };
+    let theirs = serde_json::from_slice::<VersionOf>(line)
+        .map_err(malformed)?
+        .protocol
+        .unwrap_or(ProtocolVersion::UNVERSIONED);
+    if !PROTOCOL.understands(theirs) {
+        return Err(LineError::Incompatible {
+            theirs,
+            ours: PROTOCOL,
+        });
+    }
+    serde_json::from_slice(line).map_err(malformed)
+}
+
+/// An engine event as it crosses the socket: one this version knows, or
+/// the kind of one a newer keeper tells (a newer minor version), which a
+/// client skips. A known kind that does not read is an error, never taken
+/// for a newer one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WireEvent {
+    Known(Box<EngineEvent>),
+    Newer { event: String },
+}
+
+impl From<EngineEvent> for WireEvent {
+    fn from(event: EngineEvent) -> WireEvent {
+        WireEvent::Known(Box::new(event))
+    }
+}
+
+impl Serialize for WireEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Tag<'a> {
+            event: &'a str,
+        }
+        match self {
+            WireEvent::Known(event) => event.serialize(serializer),
+            WireEvent::Newer { event } => Tag { event }.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WireEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WireEvent, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Read {
+            Known(Box<EngineEvent>),
+            Tagged { event: String },
+        }
+        match Read::deserialize(deserializer)? {
+            Read::Known(event) => Ok(WireEvent::Known(event)),
+            Read::Tagged { event } if EngineEvent::CODES.contains(&event.as_str()) => Err(
+                serde::de::Error::custom(format!("a {event} event whose fields do not read")),
+            ),
+            Read::Tagged { event } => Ok(WireEvent::Newer { event }),
+        }
+    }
+}
+
 /// What a client asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "request", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "request", rename_all = "snake_case")]
 pub enum Request {
     /// Who answers: the keeper's pid and version.
     Hello,
@@ -78,7 +230,7 @@ pub enum Response {
     /// Events follow, one `event` line each.
     Subscribed,
     Event {
-        event: serde_json::Value,
+        event: WireEvent,
     },
     /// A profile's keys (secrets: never logged; `Debug` redacts them).
     Credentials {
@@ -122,9 +274,7 @@ pub struct KeeperView {
 pub struct ProfileView {
     pub profile: String,
     pub section: String,
-    /// `fresh`, `renewing`, `retrying`, `pending`, `lapsed`, `needs_login`
-    /// or `needs_mfa_code`.
-    pub state: String,
+    pub state: ProfileState,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -142,6 +292,59 @@ pub struct ProfileView {
     pub served: bool,
 }
 
+/// Where a profile's renewal stands, as the socket spells it: the
+/// engine's [`RenewalState`], or [`ProfileState::Unknown`] for a state a
+/// newer keeper tells (read, never an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileState {
+    Fresh,
+    Renewing,
+    Retrying,
+    Pending,
+    Lapsed,
+    NeedsLogin,
+    NeedsMfaCode,
+    /// A state this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ProfileState {
+    /// The engine's state; `None` for [`ProfileState::Unknown`].
+    pub fn renewal(self) -> Option<RenewalState> {
+        Some(match self {
+            ProfileState::Fresh => RenewalState::Fresh,
+            ProfileState::Renewing => RenewalState::Renewing,
+            ProfileState::Retrying => RenewalState::Retrying,
+            ProfileState::Pending => RenewalState::Pending,
+            ProfileState::Lapsed => RenewalState::Lapsed,
+            ProfileState::NeedsLogin => RenewalState::NeedsLogin,
+            ProfileState::NeedsMfaCode => RenewalState::NeedsMfaCode,
+            ProfileState::Unknown => return None,
+        })
+    }
+
+    /// `fresh`, `needs_login`, …, or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        self.renewal().map_or("unknown", RenewalState::as_str)
+    }
+}
+
+impl From<RenewalState> for ProfileState {
+    fn from(state: RenewalState) -> ProfileState {
+        match state {
+            RenewalState::Fresh => ProfileState::Fresh,
+            RenewalState::Renewing => ProfileState::Renewing,
+            RenewalState::Retrying => ProfileState::Retrying,
+            RenewalState::Pending => ProfileState::Pending,
+            RenewalState::Lapsed => ProfileState::Lapsed,
+            RenewalState::NeedsLogin => ProfileState::NeedsLogin,
+            RenewalState::NeedsMfaCode => ProfileState::NeedsMfaCode,
+        }
+    }
+}
+
 /// A renewal's last failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorView {
@@ -154,7 +357,7 @@ impl From<&ProfileRenewal> for ProfileView {
         ProfileView {
             profile: r.profile.clone(),
             section: r.section.clone(),
-            state: r.state.as_str().to_owned(),
+            state: r.state.into(),
             expires_at: r.expires_at,
             renewed_at: r.renewed_at,
             next_renewal_at: r.next_renewal_at,
@@ -173,15 +376,14 @@ pub fn parse(line: &[u8]) -> Result<Request, Response> {
     if line.len() > MAX_LINE {
         return Err(too_large());
     }
-    serde_json::from_slice(line).map_err(|e| {
-        Response::error(
-            "bad_request",
-            format!(
-                "not a request: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
+    decode(line).map_err(|e| match e {
+        LineError::Malformed(message) => {
+            Response::error("bad_request", format!("not a request: {message}"))
+        }
+        incompatible @ LineError::Incompatible { .. } => Response::error(
+            incompatible.code(),
+            format!("{incompatible}: use a leasekeeper of the keeper's version"),
+        ),
     })
 }
 
@@ -192,11 +394,18 @@ pub(crate) fn too_large() -> Response {
     )
 }
 
-/// `value` as one line, newline included.
+/// `value` as one line with this build's [`PROTOCOL`], newline included.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut line = serde_json::to_vec(value).unwrap_or_else(|_| {
-        br#"{"response":"error","code":"encode_failed","message":"cannot encode the answer"}"#
-            .to_vec()
+    let versioned = Versioned {
+        body: value,
+        protocol: PROTOCOL,
+    };
+    let mut line = serde_json::to_vec(&versioned).unwrap_or_else(|_| {
+        format!(
+            r#"{{"response":"error","code":"encode_failed","message":"cannot encode the answer","protocol":{{"major":{},"minor":{}}}}}"#,
+            PROTOCOL.major, PROTOCOL.minor
+        )
+        .into_bytes()
     });
     line.push(b'\n');
     line
@@ -226,7 +435,10 @@ mod tests {
             profile: None,
             all: true,
         });
-        assert_eq!(line, b"{\"request\":\"refresh\",\"all\":true}\n");
+        assert_eq!(
+            line,
+            b"{\"request\":\"refresh\",\"all\":true,\"protocol\":{\"major\":1,\"minor\":0}}\n"
+        );
     }
 
     #[test]
@@ -249,9 +461,7 @@ mod tests {
         assert_eq!(code(parse(b"{not json")), "bad_request");
         assert_eq!(code(parse(br#"{"request":"format_disk"}"#)), "bad_request");
         assert_eq!(
-            code(parse(
-                br#"{"request":"signed_out","session":"a","extra":1}"#
-            )),
+            code(parse(br#"{"request":"signed_out","extra":1}"#)),
             "bad_request"
         );
         let big = vec![b' '; MAX_LINE + 1];

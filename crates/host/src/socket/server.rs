@@ -2,15 +2,17 @@
 //! commands reach the keeper's loop through its unbounded input channel,
 //! the view comes from a watch the loop publishes after every step, events
 //! from a broadcast the loop sends into. Nothing here can block the loop: a
-//! slow client is dropped after [`WRITE_TIMEOUT`], a lagging subscriber is
-//! told it missed events.
+//! slow client is dropped after [`SOCKET_WRITE_TIMEOUT`], a lagging
+//! subscriber is told it missed events. Its timings are the keeper's
+//! policy ([`leasekeeper_engine::keeper::policy`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use leasekeeper_engine::keeper::{Command, EngineEvent, Input, RenewalState};
+use leasekeeper_engine::keeper::policy::{SOCKET_IDLE_TIMEOUT, SOCKET_WRITE_TIMEOUT};
+use leasekeeper_engine::keeper::{Command, EngineEvent, Input};
 use time::OffsetDateTime;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncWrite, AsyncWriteExt as _, BufReader};
 use tokio::sync::{Semaphore, broadcast, mpsc, watch};
@@ -19,17 +21,12 @@ use tokio::task::JoinHandle;
 use super::credentials;
 use super::endpoint::{self, EndpointError, Listener, ServerStream};
 use super::keys::ServedMap;
-use super::protocol::{self, ErrorView, KeeperView, ProfileView, Request, Response};
+use super::line;
+use super::protocol::{self, ErrorView, KeeperView, ProfileState, ProfileView, Request, Response};
 
 /// Why the socket cannot be served.
 pub type ServerError = EndpointError;
 
-/// A client that sends nothing for this long is hung up on.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// A client that does not take an answer within this long is hung up on.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest a `refresh` is waited for before it is answered anyway.
-pub const REFRESH_WAIT: Duration = Duration::from_secs(120);
 /// Clients served at once; more are told the keeper is busy.
 pub const MAX_CLIENTS: usize = 32;
 
@@ -42,7 +39,7 @@ pub struct Wiring {
     pub view: watch::Receiver<Vec<ProfileView>>,
     /// The engine's events as the loop tells them.
     pub events: broadcast::Sender<EngineEvent>,
-    /// The bound on a `refresh`'s wait.
+    /// The bound on a `refresh`'s wait ([`REFRESH_WAIT`](leasekeeper_engine::keeper::policy::REFRESH_WAIT)).
     pub refresh_wait: Duration,
     /// What the keeper can give each profile, published after every step.
     pub served: watch::Receiver<ServedMap>,
@@ -119,7 +116,7 @@ async fn serve(stream: ServerStream, wiring: &Wiring) {
     let (rd, mut wr) = tokio::io::split(stream);
     let mut rd = BufReader::new(rd);
     loop {
-        let line = match tokio::time::timeout(IDLE_TIMEOUT, read_line(&mut rd)).await {
+        let line = match tokio::time::timeout(SOCKET_IDLE_TIMEOUT, read_line(&mut rd)).await {
             Ok(Ok(Some(line))) => line,
             _ => return,
         };
@@ -145,35 +142,17 @@ async fn serve(stream: ServerStream, wiring: &Wiring) {
 async fn read_line<R: AsyncBufRead + Unpin>(
     rd: &mut R,
 ) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
-    let mut line = Vec::new();
-    let mut too_long = false;
-    loop {
-        let buf = rd.fill_buf().await?;
-        if buf.is_empty() {
-            return Ok(None);
-        }
-        let (chunk, used, found) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (buf.get(..i).unwrap_or_default(), i + 1, true),
-            None => (buf, buf.len(), false),
-        };
-        if !too_long {
-            if line.len() + chunk.len() > protocol::MAX_LINE {
-                too_long = true;
-                line = Vec::new();
-            } else {
-                line.extend_from_slice(chunk);
-            }
-        }
-        rd.consume(used);
-        if found {
-            return Ok(Some(if too_long { Err(()) } else { Ok(line) }));
-        }
+    match line::read_line(rd, protocol::MAX_LINE).await? {
+        None => Ok(None),
+        Some(Ok(line)) => Ok(Some(Ok(line))),
+        Some(Err(_)) if line::skip_line(rd).await? => Ok(Some(Err(()))),
+        Some(Err(_)) => Ok(None),
     }
 }
 
 async fn send<W: AsyncWrite + Unpin>(wr: &mut W, response: &Response) -> Result<(), ()> {
     let line = protocol::encode(response);
-    match tokio::time::timeout(WRITE_TIMEOUT, wr.write_all(&line)).await {
+    match tokio::time::timeout(SOCKET_WRITE_TIMEOUT, wr.write_all(&line)).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
@@ -208,7 +187,7 @@ async fn answer(request: Request, wiring: &Wiring) -> Response {
                 .view
                 .borrow()
                 .iter()
-                .filter(|r| r.state == RenewalState::NeedsLogin.as_str())
+                .filter(|r| r.state == ProfileState::NeedsLogin)
                 .map(|r| r.profile.clone())
                 .collect();
             let mut answer = Response::Accepted;
@@ -355,16 +334,17 @@ async fn refresh(profile: Option<String>, all: bool, wiring: &Wiring) -> Respons
 
 /// `Some(renewed?)` once the profile's forced renewal is over.
 fn outcome(r: &ProfileView, base: &Baseline, seen: &mut HashSet<String>) -> Option<bool> {
-    if r.state == RenewalState::Renewing.as_str() {
+    if r.state == ProfileState::Renewing {
         seen.insert(r.profile.clone());
         return None;
     }
     if r.renewed_at != base.0 && r.renewed_at.is_some() {
         return Some(true);
     }
-    let blocked = [RenewalState::NeedsLogin, RenewalState::NeedsMfaCode]
-        .iter()
-        .any(|s| r.state == s.as_str());
+    let blocked = matches!(
+        r.state,
+        ProfileState::NeedsLogin | ProfileState::NeedsMfaCode
+    );
     let new_error = r.last_error.is_some() && r.last_error != base.1;
     (blocked || new_error || seen.contains(&r.profile)).then_some(false)
 }
@@ -382,7 +362,7 @@ where
         let response = tokio::select! {
             event = events.recv() => match event {
                 Ok(event) => Response::Event {
-                    event: serde_json::to_value(&event).unwrap_or_default(),
+                    event: event.into(),
                 },
                 Err(broadcast::error::RecvError::Lagged(n)) => Response::error(
                     "events_missed",

@@ -24,12 +24,12 @@ struct Fixture {
     served: watch::Sender<ServedMap>,
 }
 
-fn renewal(profile: &str, state: &str, renewed_at: Option<i64>) -> ProfileView {
+fn renewal(profile: &str, state: ProfileState, renewed_at: Option<i64>) -> ProfileView {
     let at = renewed_at.map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap());
     ProfileView {
         profile: profile.into(),
         section: profile.into(),
-        state: state.into(),
+        state,
         expires_at: at.map(|t| t + Duration::from_secs(3600)),
         renewed_at: at,
         next_renewal_at: at.map(|t| t + Duration::from_secs(1800)),
@@ -47,7 +47,7 @@ fn fixture() -> Fixture {
     let lock = state.join("keeper-0011223344556677.lock");
     std::fs::write(&lock, b"").unwrap();
     let (_, commands) = mpsc::unbounded_channel();
-    let (view, _) = watch::channel(vec![renewal("dev", "fresh", Some(1_000))]);
+    let (view, _) = watch::channel(vec![renewal("dev", ProfileState::Fresh, Some(1_000))]);
     let (events, _) = broadcast::channel(16);
     let (served, _) = watch::channel(ServedMap::new());
     Fixture {
@@ -103,6 +103,7 @@ async fn ask(path: &Path, request: Request) -> Result<Response, ClientError> {
 }
 
 mod keys;
+mod protocol;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_socket_is_owner_only_answers_hello_and_status_and_goes_on_drop() {
@@ -118,7 +119,7 @@ async fn the_socket_is_owner_only_answers_hello_and_status_and_goes_on_drop() {
         Response::Status { keeper } => {
             assert_eq!(keeper.profiles.len(), 1);
             assert_eq!(keeper.profiles[0].profile, "dev");
-            assert_eq!(keeper.profiles[0].state, "fresh");
+            assert_eq!(keeper.profiles[0].state, ProfileState::Fresh);
         }
         other => panic!("{other:?}"),
     }
@@ -190,11 +191,11 @@ async fn refresh_is_answered_once_the_renewal_ended_or_failed() {
                 break;
             };
             seen.push(c);
-            view.send_replace(vec![renewal("dev", "renewing", Some(1_000))]);
+            view.send_replace(vec![renewal("dev", ProfileState::Renewing, Some(1_000))]);
             tokio::time::sleep(Duration::from_millis(50)).await;
-            let mut done = renewal("dev", "fresh", Some(2_000));
+            let mut done = renewal("dev", ProfileState::Fresh, Some(2_000));
             if round == 1 {
-                done.state = "retrying".into();
+                done.state = ProfileState::Retrying;
                 done.last_error = Some(ErrorView {
                     code: "throttled".into(),
                     message: "slow down".into(),
@@ -320,7 +321,10 @@ async fn a_subscriber_gets_events_and_a_silent_client_never_blocks_the_sender() 
         let _ = f.events.send(event.clone());
     }
     let (first, rest) = reader.await.unwrap();
-    assert_eq!(first, r#"{"response":"subscribed"}"#);
+    assert_eq!(
+        first,
+        r#"{"response":"subscribed","protocol":{"major":1,"minor":0}}"#
+    );
     let event = rest
         .iter()
         .find(|l| l["response"] == "event")

@@ -1,17 +1,28 @@
-//! The AWS home the app looks after. A desktop starts the app without a
+//! The AWS home the tray looks after. A desktop starts the tray without a
 //! shell's `AWS_CONFIG_FILE`, `AWS_CA_BUNDLE` or `HTTPS_PROXY`, so the
 //! settings' `[aws]` table stands for them: a key that is set wins over
 //! its variable, an unset one leaves the variable (else the default) in
 //! force. The demo ignores `[aws]`: it looks after its own files only.
+//! [`tray_environment`] reads the settings and lays them over the tray's
+//! environment; every part of the tray takes its home from here.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
+use leasekeeper_engine::profiles::locations::LocationError;
 use leasekeeper_engine::profiles::locations::expand_home;
 use leasekeeper_engine::settings::{AwsEnvSettings, Settings};
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::keeper::settings_file::settings_path;
-use leasekeeper_service::Environment;
-use leasekeeper_service::demo::DEMO_ENV;
+use leasekeeper_host::signin::{EnvError, SignInEnv};
+
+use crate::Environment;
+use crate::demo::DEMO_ENV;
+
+/// The variables a proxy for HTTPS calls comes from when the settings name
+/// none, the first set winning (`HTTP_PROXY` is for plain HTTP only, and
+/// every AWS call is HTTPS).
+pub const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 
 /// The files and the environment the keeper and the sign-ins use.
 #[derive(Debug, Clone)]
@@ -22,15 +33,61 @@ pub struct Home {
     pub aws: AwsEnvSettings,
 }
 
+impl Home {
+    /// The sign-in surroundings of this home (its browser, state folder,
+    /// proxy).
+    pub fn sign_in_env(&self) -> Result<SignInEnv, EnvError> {
+        crate::sign_in_env(&self.env, &self.paths)
+    }
+
+    /// Whether `self` and `other` reach AWS the same way: the same files,
+    /// CA bundle and proxy (a change of spelling alone, `~/x` for
+    /// `/home/me/x`, is none).
+    pub fn same_connection(&self, other: &Home) -> bool {
+        self.paths == other.paths
+            && self.env.var("AWS_CA_BUNDLE") == other.env.var("AWS_CA_BUNDLE")
+            && self.env.proxy() == other.env.proxy()
+    }
+}
+
+/// Why the tray's home could not be found.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find the AWS files: {0}")]
+pub struct HomeError(#[from] LocationError);
+
+impl HomeError {
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
 /// Whether `base` is the demo's environment.
 pub fn is_demo(base: &Environment) -> bool {
     base.var(DEMO_ENV).is_some()
 }
 
+/// The home folder a leading `~` stands for.
+pub fn home_dir(base: &Environment) -> Option<PathBuf> {
+    base.var("HOME")
+        .filter(|h: &OsString| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The tray's environment: `base` (the tray's own) with the `[aws]`
+/// settings the settings file holds now laid over it. `Ok(None)` when the
+/// file cannot be read, a line of it does not parse, or an `[aws]` value is
+/// refused: the caller keeps the home in use rather than moving to the
+/// defaults while the person is mid-edit.
+pub fn tray_environment(base: &Environment) -> Result<Option<Home>, HomeError> {
+    match aws_settings(base) {
+        Some(aws) => home(base, &aws).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// The `[aws]` settings as the settings file says now: a missing file (or
 /// the demo's) says none. `None` when the file cannot be read, a line of it
-/// does not parse, or an `[aws]` value is refused: the files in use stay,
-/// rather than moving to the defaults while the person is mid-edit.
+/// does not parse, or an `[aws]` value is refused.
 pub fn aws_settings(base: &Environment) -> Option<AwsEnvSettings> {
     if is_demo(base) {
         return Some(AwsEnvSettings::default());
@@ -54,18 +111,10 @@ pub fn aws_settings(base: &Environment) -> Option<AwsEnvSettings> {
     (!unsure).then_some(settings.aws)
 }
 
-/// Whether `a` and `b` reach AWS the same way: the same files, CA bundle
-/// and proxy (a change of spelling alone, `~/x` for `/home/me/x`, is none).
-pub fn same_connection(a: &Home, b: &Home) -> bool {
-    a.paths == b.paths
-        && a.env.var("AWS_CA_BUNDLE") == b.env.var("AWS_CA_BUNDLE")
-        && a.env.proxy() == b.env.proxy()
-}
-
 /// The home `base` describes with `aws` laid over it.
-pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
+pub fn home(base: &Environment, aws: &AwsEnvSettings) -> Result<Home, HomeError> {
     let mut env = base.clone();
-    let home_dir = base.var("HOME").map(std::path::PathBuf::from);
+    let home_dir = home_dir(base);
     let expand = |value: &str| match &home_dir {
         Some(h) => expand_home(Path::new(value), h).display().to_string(),
         None => value.to_owned(),
@@ -87,14 +136,10 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
             .map(|v| v.to_string_lossy().into_owned())
     };
     // A no-proxy list alone applies to the environment's proxy.
-    let url = aws.https_proxy.clone().or_else(|| {
-        aws.no_proxy.as_ref().and(var(&[
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ]))
-    });
+    let url = aws
+        .https_proxy
+        .clone()
+        .or_else(|| aws.no_proxy.as_ref().and(var(&PROXY_VARIABLES)));
     if let Some(url) = url {
         let no_proxy = aws
             .no_proxy
@@ -106,8 +151,7 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
         env.set("NO_PROXY", rules);
         env.set("no_proxy", rules);
     }
-    let paths = AwsPaths::from_env(env.lookup())
-        .map_err(|e| anyhow::anyhow!("cannot find the AWS files: {e}"))?;
+    let paths = AwsPaths::from_env(env.lookup())?;
     Ok(Home {
         paths,
         env,
@@ -118,6 +162,7 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> anyhow::Result<Home> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leasekeeper_engine::proxy::Proxy;
 
     #[test]
     fn a_setting_wins_over_its_variable_and_an_unset_one_leaves_it() {
@@ -142,11 +187,11 @@ mod tests {
         );
         assert_eq!(
             h.env.var("AWS_CA_BUNDLE").unwrap(),
-            std::ffi::OsString::from("/home/me/corp.pem")
+            OsString::from("/home/me/corp.pem")
         );
         assert_eq!(
             *h.env.proxy(),
-            leasekeeper_engine::proxy::Proxy::Https {
+            Proxy::Https {
                 url: "http://proxy.corp:3128".into(),
                 no_proxy: Some("localhost".into()),
             },
@@ -155,10 +200,7 @@ mod tests {
 
         let h = home(&base, &AwsEnvSettings::default()).unwrap();
         assert_eq!(h.paths.config, Path::new("/from/shell/config"));
-        assert_eq!(
-            *h.env.proxy(),
-            leasekeeper_engine::proxy::Proxy::Environment
-        );
+        assert_eq!(*h.env.proxy(), Proxy::Environment);
     }
 
     #[test]
@@ -171,10 +213,13 @@ mod tests {
         .unwrap();
         let mut base = Environment::process();
         base.set("LEASEKEEPER_CONFIG_DIR", dir.path());
+        base.unset(DEMO_ENV);
         assert_eq!(
             aws_settings(&base).unwrap().config_file.as_deref(),
             Some("/elsewhere/config")
         );
+        let home = tray_environment(&base).unwrap().unwrap();
+        assert_eq!(home.paths.config, Path::new("/elsewhere/config"));
         base.set(DEMO_ENV, "1");
         assert_eq!(aws_settings(&base), Some(AwsEnvSettings::default()));
     }
@@ -193,6 +238,7 @@ mod tests {
         );
         std::fs::write(&file, "[aws]\nconfig_file = \"/x/config\"\n[renew\n").unwrap();
         assert_eq!(aws_settings(&base), None, "a line that does not parse");
+        assert!(tray_environment(&base).unwrap().is_none());
         std::fs::write(
             &file,
             "[aws]\nconfig_file = \"/x/config\"\nhttps_proxy = \"proxy:1\"\n",
@@ -219,6 +265,8 @@ mod tests {
             "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CA_BUNDLE",
             "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
             "NO_PROXY",
             "no_proxy",
         ] {
@@ -233,20 +281,32 @@ mod tests {
         let h = home(&base, &aws).unwrap();
         assert_eq!(
             *h.env.proxy(),
-            leasekeeper_engine::proxy::Proxy::Https {
+            Proxy::Https {
                 url: "http://shell-proxy:3128".into(),
                 no_proxy: Some(".corp".into()),
             }
         );
         let same = home(&base, &AwsEnvSettings::default()).unwrap();
-        assert!(!same_connection(&h, &same));
+        assert!(!h.same_connection(&same));
         let spelled = AwsEnvSettings {
             config_file: Some("~/.aws/config".into()),
             ..AwsEnvSettings::default()
         };
         assert!(
-            same_connection(&home(&base, &spelled).unwrap(), &same),
+            home(&base, &spelled).unwrap().same_connection(&same),
             "the default, spelled out, is no change"
+        );
+
+        // ALL_PROXY is the HTTPS proxy when HTTPS_PROXY is not set.
+        base.unset("HTTPS_PROXY");
+        base.set("ALL_PROXY", "http://all-proxy:8080");
+        let h = home(&base, &aws).unwrap();
+        assert_eq!(
+            *h.env.proxy(),
+            Proxy::Https {
+                url: "http://all-proxy:8080".into(),
+                no_proxy: Some(".corp".into()),
+            }
         );
     }
 }
