@@ -25,7 +25,7 @@ fn each_value_says_whether_the_file_the_environment_or_the_default_set_it() {
         b"[renew]\nconcurrency = 8\nsilent = \"yes\"\n\n[sso_sessions.corp]\nsession_length = \"4h\"\n\n[aws]\nhttps_proxy = \"http://me:hunter2@proxy.corp:3128\"\n",
     )]);
     let mut cmd = leasekeeper(home.path());
-    cmd.env("AWS_CONFIG_FILE", "/work/aws-config");
+    cmd.env("AWS_CONFIG_FILE", "/srv/aws/config");
     cmd.args(["settings", "--json"]);
     let doc = settings_json(cmd);
     let path = home.path().join(".config/leasekeeper/settings.toml");
@@ -40,7 +40,7 @@ fn each_value_says_whether_the_file_the_environment_or_the_default_set_it() {
         "\"4h\""
     );
     let config = entry(&doc, "aws.config_file");
-    assert_eq!(config["value"], "\"/work/aws-config\"");
+    assert_eq!(config["value"], "\"/srv/aws/config\"");
     assert_eq!(config["source"]["variable"], "AWS_CONFIG_FILE");
     assert_eq!(
         entry(&doc, "mfa.session_duration")["source"]["kind"],

@@ -56,6 +56,7 @@
 //! session (one code per session) unless their profile says `renew = false`;
 //! `static_keys` is about chains that need no code.
 
+mod aws_key;
 mod duration;
 pub mod effective;
 mod read;
@@ -65,6 +66,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Duration;
 
+pub use aws_key::AwsKey;
 use duration::{all_as_text, as_text};
 pub use duration::{format_duration, parse_duration};
 

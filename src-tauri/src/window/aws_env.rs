@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use leasekeeper_engine::proxy::{self, Proxy};
 use leasekeeper_engine::settings::AwsEnvSettings;
 use leasekeeper_service::Environment;
-use leasekeeper_service::ops::settings::tray::{Home, PROXY_VARIABLES};
+use leasekeeper_service::ops::settings::tray::Home;
 
 use super::dto::{AwsFieldDto, AwsKey, AwsSource};
 
@@ -19,7 +19,7 @@ pub fn fields(base: &Environment, home: &Home, file: &AwsEnvSettings) -> Vec<Aws
     AwsKey::ALL
         .into_iter()
         .map(|key| {
-            let var = |names: &[String]| -> Option<String> {
+            let var = |names: &[&str]| -> Option<String> {
                 names
                     .iter()
                     .find_map(|n| base.var(n))
@@ -28,14 +28,7 @@ pub fn fields(base: &Environment, home: &Home, file: &AwsEnvSettings) -> Vec<Aws
             };
             let set = value(&home.aws, key);
             // The proxy for HTTPS calls: `ALL_PROXY` too, as the clients read it.
-            let from_env = if key == AwsKey::HttpsProxy {
-                var(&PROXY_VARIABLES.map(str::to_owned))
-            } else {
-                var(&[
-                    key.variable().to_owned(),
-                    key.variable().to_ascii_lowercase(),
-                ])
-            };
+            let from_env = var(key.variables());
             let source = if set.is_some() {
                 AwsSource::Settings
             } else if from_env.is_some() {
@@ -79,13 +72,7 @@ pub fn fields(base: &Environment, home: &Home, file: &AwsEnvSettings) -> Vec<Aws
 }
 
 fn value(aws: &AwsEnvSettings, key: AwsKey) -> Option<String> {
-    match key {
-        AwsKey::ConfigFile => aws.config_file.clone(),
-        AwsKey::CredentialsFile => aws.credentials_file.clone(),
-        AwsKey::CaBundle => aws.ca_bundle.clone(),
-        AwsKey::HttpsProxy => aws.https_proxy.clone(),
-        AwsKey::NoProxy => aws.no_proxy.clone(),
-    }
+    key.value_in(aws).map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -260,48 +260,7 @@ pub struct SettingsDto {
     pub version: String,
 }
 
-/// One of the settings that stand for a shell's AWS variables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum AwsKey {
-    ConfigFile,
-    CredentialsFile,
-    CaBundle,
-    HttpsProxy,
-    NoProxy,
-}
-
-impl AwsKey {
-    pub const ALL: [AwsKey; 5] = [
-        AwsKey::ConfigFile,
-        AwsKey::CredentialsFile,
-        AwsKey::CaBundle,
-        AwsKey::HttpsProxy,
-        AwsKey::NoProxy,
-    ];
-
-    /// Its key in the settings file's `[aws]` table.
-    pub fn setting(self) -> &'static str {
-        match self {
-            AwsKey::ConfigFile => "config_file",
-            AwsKey::CredentialsFile => "credentials_file",
-            AwsKey::CaBundle => "ca_bundle",
-            AwsKey::HttpsProxy => "https_proxy",
-            AwsKey::NoProxy => "no_proxy",
-        }
-    }
-
-    /// The variable it stands for.
-    pub fn variable(self) -> &'static str {
-        match self {
-            AwsKey::ConfigFile => "AWS_CONFIG_FILE",
-            AwsKey::CredentialsFile => "AWS_SHARED_CREDENTIALS_FILE",
-            AwsKey::CaBundle => "AWS_CA_BUNDLE",
-            AwsKey::HttpsProxy => "HTTPS_PROXY",
-            AwsKey::NoProxy => "NO_PROXY",
-        }
-    }
-}
+pub use leasekeeper_engine::settings::AwsKey;
 
 /// Where a value in force comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

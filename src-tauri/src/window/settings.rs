@@ -11,9 +11,9 @@ use leasekeeper_engine::resolve::Kind;
 use leasekeeper_engine::resolve::StepView;
 use leasekeeper_engine::settings::{Settings, format_duration};
 use leasekeeper_service::ops::autostart::Autostart;
-use leasekeeper_service::ops::settings::{AwsKey as OpKey, Change};
+use leasekeeper_service::ops::settings::Change;
 
-use super::dto::{AwsKey, ProfileSettingsDto, SessionDto, SettingChange, SettingsDto};
+use super::dto::{ProfileSettingsDto, SessionDto, SettingChange, SettingsDto};
 
 /// The service's change for the window's `change`; `None` for start at
 /// login, which is not a setting of the file.
@@ -34,22 +34,11 @@ pub fn change_of(change: &SettingChange) -> Option<Change> {
         },
         SettingChange::Notifications { on } => Change::Notifications(*on),
         SettingChange::Aws { key, value } => Change::Aws {
-            key: op_key(*key),
+            key: *key,
             value: value.clone(),
         },
         SettingChange::StartAtLogin { .. } => return None,
     })
-}
-
-/// The service's name for an `[aws]` key.
-pub fn op_key(key: AwsKey) -> OpKey {
-    match key {
-        AwsKey::ConfigFile => OpKey::ConfigFile,
-        AwsKey::CredentialsFile => OpKey::CredentialsFile,
-        AwsKey::CaBundle => OpKey::CaBundle,
-        AwsKey::HttpsProxy => OpKey::HttpsProxy,
-        AwsKey::NoProxy => OpKey::NoProxy,
-    }
 }
 
 /// The settings as the window shows them.
@@ -108,6 +97,7 @@ pub fn dto(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::window::dto::AwsKey;
 
     #[test]
     fn every_window_change_but_start_at_login_is_a_change_of_the_file() {
@@ -117,7 +107,7 @@ mod tests {
                 value: ".corp".into(),
             }),
             Some(Change::Aws {
-                key: OpKey::NoProxy,
+                key: AwsKey::NoProxy,
                 value: ".corp".into(),
             })
         );
@@ -126,8 +116,5 @@ mod tests {
             Some(Change::Notifications(false))
         );
         assert_eq!(change_of(&SettingChange::StartAtLogin { on: true }), None);
-        for key in AwsKey::ALL {
-            assert_eq!(op_key(key).setting(), key.setting());
-        }
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Parsed, Settings, format_duration};
+use super::{AwsKey, Parsed, Settings, format_duration};
 
 /// Where a value in effect came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,26 +31,6 @@ pub struct Effective {
     pub value: String,
     pub source: Source,
 }
-
-/// The `[aws]` keys, the variables they stand for (the first set is used),
-/// and what applies when neither is set.
-pub const AWS_KEYS: [(&str, &[&str], Option<&str>); 5] = [
-    ("config_file", &["AWS_CONFIG_FILE"], Some("~/.aws/config")),
-    (
-        "credentials_file",
-        &["AWS_SHARED_CREDENTIALS_FILE"],
-        Some("~/.aws/credentials"),
-    ),
-    ("ca_bundle", &["AWS_CA_BUNDLE"], None),
-    // Every AWS call is HTTPS: `ALL_PROXY` applies when `HTTPS_PROXY` is
-    // not set, as the tray's HTTP client reads them.
-    (
-        "https_proxy",
-        &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"],
-        None,
-    ),
-    ("no_proxy", &["NO_PROXY", "no_proxy"], None),
-];
 
 /// Every setting in effect, in the file's order of tables, with where its
 /// value came from. `env` reads an environment variable: an `[aws]` key
@@ -120,15 +100,11 @@ pub fn effective(parsed: &Parsed, env: impl Fn(&str) -> Option<String>) -> Vec<E
             out.push(field("take_over", p.take_over.to_string()));
         }
     }
-    for (name, variables, fallback) in AWS_KEYS {
+    for aws_key in AwsKey::ALL {
+        let name = aws_key.setting();
         let key = format!("aws.{name}");
-        let in_file = match name {
-            "config_file" => s.aws.config_file.as_deref(),
-            "credentials_file" => s.aws.credentials_file.as_deref(),
-            "ca_bundle" => s.aws.ca_bundle.as_deref(),
-            "https_proxy" => s.aws.https_proxy.as_deref(),
-            _ => s.aws.no_proxy.as_deref(),
-        };
+        let in_file = aws_key.value_in(&s.aws);
+        let (variables, fallback) = (aws_key.variables(), aws_key.fallback());
         let shown = |v: &str| {
             if name == "https_proxy" {
                 quoted(&crate::proxy::shown(v))
@@ -241,7 +217,7 @@ https_proxy = \"http://me:secret@proxy.corp:3128\"
         let list = effective(
             &parsed,
             env(&[
-                ("AWS_CONFIG_FILE", "/work/config"),
+                ("AWS_CONFIG_FILE", "/srv/aws/config"),
                 ("AWS_CA_BUNDLE", "/env/ca.pem"),
                 ("no_proxy", "localhost"),
             ]),
@@ -287,7 +263,7 @@ https_proxy = \"http://me:secret@proxy.corp:3128\"
         assert_eq!(
             at("aws.config_file"),
             (
-                "\"/work/config\"".into(),
+                "\"/srv/aws/config\"".into(),
                 Source::Environment {
                     variable: "AWS_CONFIG_FILE"
                 }

@@ -20,47 +20,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::Environment;
 
-/// One of the `[aws]` settings, which stand for a shell's AWS variables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AwsKey {
-    ConfigFile,
-    CredentialsFile,
-    CaBundle,
-    HttpsProxy,
-    NoProxy,
-}
-
-impl AwsKey {
-    pub const ALL: [AwsKey; 5] = [
-        AwsKey::ConfigFile,
-        AwsKey::CredentialsFile,
-        AwsKey::CaBundle,
-        AwsKey::HttpsProxy,
-        AwsKey::NoProxy,
-    ];
-
-    /// Its key in the settings file's `[aws]` table.
-    pub fn setting(self) -> &'static str {
-        match self {
-            AwsKey::ConfigFile => "config_file",
-            AwsKey::CredentialsFile => "credentials_file",
-            AwsKey::CaBundle => "ca_bundle",
-            AwsKey::HttpsProxy => "https_proxy",
-            AwsKey::NoProxy => "no_proxy",
-        }
-    }
-
-    /// The variable it stands for.
-    pub fn variable(self) -> &'static str {
-        match self {
-            AwsKey::ConfigFile => "AWS_CONFIG_FILE",
-            AwsKey::CredentialsFile => "AWS_SHARED_CREDENTIALS_FILE",
-            AwsKey::CaBundle => "AWS_CA_BUNDLE",
-            AwsKey::HttpsProxy => "HTTPS_PROXY",
-            AwsKey::NoProxy => "NO_PROXY",
-        }
-    }
-}
+pub use leasekeeper_engine::settings::AwsKey;
 
 /// One change to the settings.
 #[derive(Clone, PartialEq, Eq)]

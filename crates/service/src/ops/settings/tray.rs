@@ -11,18 +11,13 @@ use std::path::{Path, PathBuf};
 
 use leasekeeper_engine::profiles::locations::LocationError;
 use leasekeeper_engine::profiles::locations::expand_home;
-use leasekeeper_engine::settings::{AwsEnvSettings, Settings};
+use leasekeeper_engine::settings::{AwsEnvSettings, AwsKey, Settings};
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::keeper::settings_file::settings_path;
 use leasekeeper_host::signin::{EnvError, SignInEnv};
 
 use crate::Environment;
 use crate::demo::DEMO_ENV;
-
-/// The variables a proxy for HTTPS calls comes from when the settings name
-/// none, the first set winning (`HTTP_PROXY` is for plain HTTP only, and
-/// every AWS call is HTTPS).
-pub const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 
 /// The files and the environment the keeper and the sign-ins use.
 #[derive(Debug, Clone)]
@@ -136,10 +131,11 @@ pub fn home(base: &Environment, aws: &AwsEnvSettings) -> Result<Home, HomeError>
             .map(|v| v.to_string_lossy().into_owned())
     };
     // A no-proxy list alone applies to the environment's proxy.
-    let url = aws
-        .https_proxy
-        .clone()
-        .or_else(|| aws.no_proxy.as_ref().and(var(&PROXY_VARIABLES)));
+    let url = aws.https_proxy.clone().or_else(|| {
+        aws.no_proxy
+            .as_ref()
+            .and(var(AwsKey::HttpsProxy.variables()))
+    });
     if let Some(url) = url {
         let no_proxy = aws
             .no_proxy
