@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     build_commit::emit();
     let commands = tauri_build::AppManifest::new().commands(&[
         "get_view",
+        "view_painted",
         "refresh_all",
         "sign_in",
         "cancel_sign_in",

@@ -8,7 +8,7 @@ import { openSignIn, onSignInEvent } from "./signin.js";
 import { loadSettings } from "./settings.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { view: null, open: new Set(), live: [], fetching: false, again: false };
+const state = { view: null, open: new Set(), live: [], fetching: false, again: false, painted: false };
 
 async function fetchView() {
   if (state.fetching) { state.again = true; return; }
@@ -16,6 +16,11 @@ async function fetchView() {
   try {
     state.view = await call("get_view");
     render();
+    if (!state.painted) {
+      state.painted = true;
+      // Once the first list is on screen: the app logs how long it took.
+      requestAnimationFrame(() => call("view_painted").catch(() => {}));
+    }
   } catch (e) {
     $("summary").textContent = `Cannot read the leases: ${e.message ?? e}`;
   } finally {
@@ -29,6 +34,8 @@ function render() {
   $("summary").textContent = v.summary;
   $("attached").hidden = !v.attached;
   $("attached").textContent = v.attached ?? "";
+  $("keeper-lost").hidden = !v.keeperLost;
+  $("keeper-lost").textContent = v.keeperLost ?? "";
   renderSignIns(v);
   renderProblems(v);
   const empty = $("empty");

@@ -1,4 +1,5 @@
-//! The command line: `leasekeeper-tray [--demo [--speed N]]`.
+//! The command line: `leasekeeper-tray [--demo [--speed N]] [--open-window]`,
+//! or `leasekeeper-tray --window` for the window process.
 
 use clap::Parser;
 use leasekeeper_service::demo::DEFAULT_SPEED;
@@ -24,6 +25,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SPEED, requires = "demo")]
     pub speed: f64,
     /// Open the window at start
-    #[arg(long)]
+    #[arg(long, conflicts_with = "window")]
     pub open_window: bool,
+    /// Run as the window process alone (the tray starts it on "Open
+    /// Leasekeeper"): it follows the keeper of your AWS files over its
+    /// socket and ends when the window closes
+    #[arg(long, conflicts_with = "demo")]
+    pub window: bool,
 }

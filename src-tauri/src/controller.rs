@@ -20,6 +20,7 @@ use tauri::{AppHandle, Manager as _, Runtime};
 use tokio::sync::mpsc;
 
 use crate::keeper::{self, KeeperHandle, Role};
+use crate::launch::Windows;
 use crate::menu::NativeMenu;
 use crate::notify::{Dedupe, Notice, Notices};
 use crate::signin::{self, Ended, Target};
@@ -48,9 +49,9 @@ pub enum Msg {
     /// Another launch asked this one to show itself.
     Activate,
     SignInEnded(Ended),
-    /// The settings changed: follow their `[aws]` table now, then say how
-    /// that went.
-    FollowSettings(tokio::sync::oneshot::Sender<Result<(), String>>),
+    /// The settings file changed (the window may have changed its `[aws]`
+    /// table): the loop follows it at once.
+    SettingsChanged,
     /// SIGINT or SIGTERM: quit as from the menu.
     Quit,
 }
@@ -92,6 +93,8 @@ pub struct Controller<R: Runtime> {
     dedupe: Dedupe,
     signing_in: HashSet<String>,
     exit: ExitHook<R>,
+    /// The window processes started from here.
+    windows: Windows,
 }
 
 impl<R: Runtime> std::fmt::Debug for Controller<R> {
@@ -119,7 +122,7 @@ impl<R: Runtime> Controller<R> {
         };
         let sign_env = home.sign_in_env().context("cannot read the environment")?;
         let scale = sign_env.scale.factor();
-        crate::window::manage(app, &home, &base, scale, &options.runtime, tx.clone());
+        let windows = Windows::new(base.clone());
         let model = model_at(&home.paths, &home.env, &BTreeMap::new(), None, scale);
         let ctl = Ctl(tx.clone());
         let native = NativeMenu::new(app, &model, options.tray, move |_, id| {
@@ -133,6 +136,7 @@ impl<R: Runtime> Controller<R> {
         } else {
             Notices::none()
         };
+        spawn_settings_watch(&options.runtime, &base, tx.clone());
         let keeper = keeper::start(
             home.paths.clone(),
             home.env.clone(),
@@ -142,7 +146,7 @@ impl<R: Runtime> Controller<R> {
         )?;
         if options.desktop && options.tray {
             let notices = notices.clone();
-            let window_app = app.clone();
+            let windows = windows.clone();
             options.runtime.spawn(async move {
                 // Give a panel that starts with the session a moment.
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -150,7 +154,7 @@ impl<R: Runtime> Controller<R> {
                 tracing::info!(?host, "tray host");
                 if host.missing() {
                     // No tray to open it from: the window instead.
-                    if let Err(e) = crate::window::open(&window_app) {
+                    if let Err(e) = windows.open() {
                         tracing::warn!(error = %e, "cannot open the window");
                     }
                     notices.send(Notice::plain(
@@ -179,6 +183,7 @@ impl<R: Runtime> Controller<R> {
             dedupe: Dedupe::default(),
             signing_in: HashSet::new(),
             exit: options.exit,
+            windows,
         };
         controller.publish(&model);
         let runtime = options.runtime;
@@ -217,7 +222,6 @@ impl<R: Runtime> Controller<R> {
         }
         match msg {
             Msg::Engine(event) => {
-                crate::window::engine_event(&self.app, &event);
                 if let Some(line) = keeper::line_of_event(&event) {
                     self.lines.insert(line.profile.clone(), line);
                 }
@@ -256,12 +260,8 @@ impl<R: Runtime> Controller<R> {
                 };
                 self.notices.send(notice);
             }
-            Msg::FollowSettings(done) => {
-                let followed = self.follow_settings();
-                // The window may have stopped waiting: nothing to tell then.
-                let _ = done.send(followed);
-            }
-            Msg::Quit => {}
+            // The loop follows the settings after every message.
+            Msg::SettingsChanged | Msg::Quit => {}
         }
     }
 
@@ -287,7 +287,6 @@ impl<R: Runtime> Controller<R> {
             e.to_string()
         })?;
         if current.same_connection(&home) {
-            crate::window::rehomed(&self.app, &home, false);
             self.env = home.env;
             return Ok(());
         }
@@ -303,7 +302,6 @@ impl<R: Runtime> Controller<R> {
         self.stale = true;
         self.lines.clear();
         self.role = None;
-        crate::window::rehomed(&self.app, &home, true);
         let sign_env = home.sign_in_env();
         self.paths = home.paths;
         self.env = home.env;
@@ -336,7 +334,7 @@ impl<R: Runtime> Controller<R> {
             MenuId::SignInProfile(profile) => self.sign_in(Target::Profile(profile)),
             MenuId::Lease(profile) => self.show_lease(&profile),
             MenuId::More | MenuId::Open => {
-                if let Err(e) = crate::window::open(&self.app) {
+                if let Err(e) = self.windows.open() {
                     tracing::warn!(error = %e, "cannot open the window");
                     self.show_status();
                 }
@@ -415,11 +413,6 @@ impl<R: Runtime> Controller<R> {
             tracing::warn!(error = %e, "cannot update the tray menu");
         }
         self.publish(&model);
-        let pid = match self.role {
-            Some(Role::Attached { pid }) => Some(pid),
-            _ => None,
-        };
-        crate::window::refreshed(&self.app, &self.lines, pid);
     }
 
     fn publish(&self, model: &MenuModel) {
@@ -433,6 +426,7 @@ impl<R: Runtime> Controller<R> {
     fn quit(&mut self) {
         tracing::info!("quitting");
         self.app.state::<Quitting>().set();
+        self.windows.close_all();
         if let Some(keeper) = self.keeper.take() {
             keeper.stop(STOP_WAIT);
         }
@@ -459,6 +453,36 @@ fn model_at(
         attached_pid,
         limit: menu::DEFAULT_LIMIT,
     })
+}
+
+/// How often the settings file is looked at for a change.
+const SETTINGS_WATCH: Duration = Duration::from_secs(1);
+
+/// Wakes the loop when the settings file changes (its modification time,
+/// size or inode), so a change made in the window is followed within a
+/// second rather than at the next refresh.
+fn spawn_settings_watch(
+    runtime: &tokio::runtime::Handle,
+    base: &Environment,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let Some(path) = leasekeeper_host::keeper::settings_file::settings_path(base.lookup()) else {
+        return;
+    };
+    runtime.spawn(async move {
+        let stamp = leasekeeper_host::keeper::watch::stamp;
+        let mut last = stamp(&path);
+        loop {
+            tokio::time::sleep(SETTINGS_WATCH).await;
+            let now = stamp(&path);
+            if now != last {
+                last = now;
+                if tx.send(Msg::SettingsChanged).is_err() {
+                    return;
+                }
+            }
+        }
+    });
 }
 
 /// SIGINT and SIGTERM quit as the menu's Quit does.

@@ -2,11 +2,15 @@
 //! crates. The tray icon follows the worst lease; on Linux the menu is the
 //! whole interface (leases by sign-in session, sign-ins, Refresh all, Open
 //! Leasekeeper, Quit); what needs the person also comes as a desktop
-//! notification. No window and no webview exist until one is opened.
+//! notification. The window runs in a process of its own
+//! (`leasekeeper-tray --window`): this process never starts a webview.
 //!
-//! - [`args`]: the command line (`--demo`, `--speed`).
-//! - [`single`]: one instance per session (`dev.leasekeeper.Tray` on the
-//!   session bus); a second launch hands over to the first.
+//! - [`args`]: the command line (`--demo`, `--speed`, `--open-window`,
+//!   `--window`).
+//! - [`single`]: one tray and one window process per session
+//!   (`dev.leasekeeper.Tray`, `dev.leasekeeper.Window` on the session
+//!   bus); a second launch hands over to the first.
+//! - [`launch`]: the tray starts the window process and ends it on Quit.
 //! - [`home`]: the AWS files, CA bundle and proxy it looks after: its
 //!   environment, with the settings' `[aws]` table winning.
 //! - [`keeper`]: this app is the keeper of its AWS home, or a client of
@@ -17,12 +21,14 @@
 //!   [`leasekeeper_engine::menu::MenuModel`].
 //! - [`notify`], [`signin`], [`trayhost`], [`demo`]: notifications with
 //!   actions, sign-in from a click, tray host detection, the demo world.
-//! - [`window`]: the window, created on demand and destroyed on close.
+//! - [`window`]: the window process: the webview, its commands, and its
+//!   link to the keeper over the socket.
 
 pub mod args;
 pub mod controller;
 pub mod demo;
 pub mod keeper;
+pub mod launch;
 pub mod menu;
 pub mod notify;
 pub mod signin;
@@ -101,7 +107,6 @@ pub fn run_app<R: Runtime>(
     options: Options<R>,
 ) -> anyhow::Result<App<R>> {
     let app = builder
-        .invoke_handler(window::commands::handler())
         .build(context)
         .context("cannot start the desktop app")?;
     app.manage(Quitting::default());
@@ -118,6 +123,24 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
             api.prevent_exit();
         }
     }
+}
+
+/// The async runtime (two workers) that is also Tauri's, for the tray and
+/// the window process alike.
+pub fn app_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    tauri::async_runtime::set(runtime.handle().clone());
+    Ok(runtime)
+}
+
+/// The app's configuration, icons and front end, embedded once for the
+/// tray and the window process alike.
+pub fn context() -> Context<tauri::Wry> {
+    tauri::generate_context!()
 }
 
 /// Runs the tray app: `main` calls this and nothing else.
@@ -137,12 +160,10 @@ fn run_with(args: args::Args) -> anyhow::Result<ExitCode> {
     if args.demo {
         return demo::run(args.speed);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    tauri::async_runtime::set(runtime.handle().clone());
+    if args.window {
+        return window::process::run();
+    }
+    let runtime = app_runtime()?;
     // One instance per session: a second launch hands over and ends.
     let instance = match runtime.block_on(single::claim())? {
         single::Claim::Ours(instance) => instance,
@@ -161,16 +182,14 @@ fn run_with(args: args::Args) -> anyhow::Result<ExitCode> {
         exit: Box::new(|app: &AppHandle| app.exit(0)),
         runtime: runtime.handle().clone(),
     };
-    let app = run_app(
-        tauri::Builder::default(),
-        tauri::generate_context!(),
-        options,
-    )?;
+    let app = run_app(tauri::Builder::default(), context(), options)?;
+    let ctl = app.state::<controller::Ctl>().inner().clone();
     if let Some(instance) = &instance {
-        instance.attach(app.state::<controller::Ctl>().0.clone());
+        let ctl = ctl.clone();
+        instance.on_call(move || ctl.send(controller::Msg::Activate));
     }
     if args.open_window {
-        window::open(app.handle()).context("cannot open the window")?;
+        ctl.send(controller::Msg::Activate);
     }
     let code = app.run_return(on_event);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));

@@ -3,7 +3,9 @@
 //! [`Note`]s; a sign-in that is needed carries a `Sign in` action (key
 //! `sign-in:<session>`, only where the server lists the `actions`
 //! capability), and the server's `ActionInvoked` for that notification
-//! comes back to the controller as the click it stands for.
+//! comes back to the controller as the click it stands for. Every
+//! notification's body, clicked, opens the window (the `default` action,
+//! where actions are shown).
 //! A renewal failure is shown once per failure streak (until the lease is
 //! fresh again). Failures to notify are logged, never fatal.
 //! `[notifications] enabled = false` in the settings file silences them.
@@ -19,6 +21,8 @@ use crate::controller::Msg;
 
 /// The label of the sign-in action.
 pub const SIGN_IN_LABEL: &str = "Sign in";
+/// The action a click on a notification's body invokes.
+pub const DEFAULT_ACTION: &str = "default";
 
 /// One notification and the click it offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,8 +134,8 @@ impl Notices {
                 match show(&notice, with_action).await {
                     Ok(handle) => {
                         tracing::debug!(summary = %notice.note.summary, id = handle.id(), "notification shown");
-                        if let (true, Some(action)) = (with_action, notice.action) {
-                            tokio::spawn(wait_for_click(handle, action, controller.clone()));
+                        if with_action {
+                            tokio::spawn(wait_for_click(handle, notice.action, controller.clone()));
                         }
                     }
                     Err(e) if !warned => {
@@ -170,8 +174,11 @@ async fn show(
         } else {
             notify_rust::Urgency::Normal
         });
-    if let (true, Some(action)) = (with_action, &notice.action) {
-        n.action(&action.to_string(), SIGN_IN_LABEL);
+    if with_action {
+        n.action(DEFAULT_ACTION, "Open Leasekeeper");
+        if let Some(action) = &notice.action {
+            n.action(&action.to_string(), SIGN_IN_LABEL);
+        }
     }
     match tokio::time::timeout(SEND_TIMEOUT, n.show_async()).await {
         Ok(Ok(handle)) => Ok(handle),
@@ -213,23 +220,30 @@ async fn server_has_actions() -> Option<bool> {
 
 /// Waits on the notification's own connection (servers may send
 /// `ActionInvoked` only to the connection that asked for the notification)
-/// until it is closed or its action clicked; the click goes to the
-/// controller as the menu click it stands for.
+/// until it is closed or an action clicked; the click goes to the
+/// controller as the menu click it stands for (the body: Open Leasekeeper).
 async fn wait_for_click(
     handle: notify_rust::NotificationHandle,
-    action: MenuId,
+    action: Option<MenuId>,
     controller: mpsc::UnboundedSender<Msg>,
 ) {
     handle
         .wait_for_action_async(|response| {
-            if let notify_rust::NotificationResponse::Action(key) = response {
-                if MenuId::parse(key).as_ref() == Some(&action) {
-                    tracing::info!(action = %key, "notification action clicked");
-                    // The controller ends only with the app.
-                    let _ = controller.send(Msg::Click(action.clone()));
-                } else {
-                    tracing::debug!(action = %key, "an action that is not ours");
-                }
+            let (key, clicked) = match response {
+                // The body: notify-rust's name for the `default` action.
+                notify_rust::NotificationResponse::Default => (DEFAULT_ACTION, Some(MenuId::Open)),
+                notify_rust::NotificationResponse::Action(key) => (
+                    key.as_str(),
+                    MenuId::parse(key).filter(|id| action.as_ref() == Some(id)),
+                ),
+                _ => return,
+            };
+            if let Some(action) = clicked {
+                tracing::info!(action = %key, "notification action clicked");
+                // The controller ends only with the app.
+                let _ = controller.send(Msg::Click(action));
+            } else {
+                tracing::debug!(action = %key, "an action that is not ours");
             }
         })
         .await;

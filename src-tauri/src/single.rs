@@ -1,67 +1,120 @@
-//! One tray per user session. The first launch owns `dev.leasekeeper.Tray`
-//! on the session bus and serves `Activate` at `/dev/leasekeeper/Tray`; a
-//! second launch finds the name taken, calls `Activate` (the first then
-//! shows itself: its window once that exists, its status until then) and
-//! ends. Without a session bus there is no one to hand over to: the app
-//! runs alone.
+//! One tray, and one window, per user session. The first tray owns
+//! `dev.leasekeeper.Tray` on the session bus and serves `Activate` at
+//! `/dev/leasekeeper/Tray`; a second launch finds the name taken, calls
+//! `Activate` (the first then opens its window) and ends. The window
+//! process does the same with `dev.leasekeeper.Window` and `Raise`: a
+//! second window process raises the first and ends. Without a session bus
+//! there is no one to hand over to: the process runs alone.
 
 use std::sync::{Arc, OnceLock};
 
-use tokio::sync::mpsc::UnboundedSender;
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
 
-use crate::controller::Msg;
+/// What a second launch's call does in the first.
+type OnCall = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
 
-/// The well-known name the running tray owns.
-pub const BUS_NAME: &str = "dev.leasekeeper.Tray";
-/// Its object.
-pub const OBJECT_PATH: &str = "/dev/leasekeeper/Tray";
-/// Its interface.
-pub const INTERFACE: &str = "dev.leasekeeper.Tray";
+/// A well-known name on the session bus and the one method a second
+/// launch calls on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Name {
+    pub bus_name: &'static str,
+    pub path: &'static str,
+    pub interface: &'static str,
+    pub method: &'static str,
+}
+
+/// The running tray: `Activate` opens its window.
+pub const TRAY: Name = Name {
+    bus_name: "dev.leasekeeper.Tray",
+    path: "/dev/leasekeeper/Tray",
+    interface: "dev.leasekeeper.Tray",
+    method: "Activate",
+};
+
+/// The running window process: `Raise` brings its window to the front.
+pub const WINDOW: Name = Name {
+    bus_name: "dev.leasekeeper.Window",
+    path: "/dev/leasekeeper/Window",
+    interface: "dev.leasekeeper.Window",
+    method: "Raise",
+};
+
+/// The tray's well-known name.
+pub const BUS_NAME: &str = TRAY.bus_name;
 
 /// The outcome of claiming the session.
 #[derive(Debug)]
 pub enum Claim {
-    /// This is the session's tray (`None`: no session bus, nothing to serve).
+    /// This is the session's one (`None`: no session bus, nothing to serve).
     Ours(Option<Instance>),
-    /// Another tray runs and was asked to show itself.
+    /// Another one runs and was asked to show itself.
     HandedOver,
 }
 
-/// The name owned on the session bus, kept as long as the app runs.
-#[derive(Debug)]
+/// The name owned on the session bus, kept as long as the process runs.
 pub struct Instance {
     _conn: zbus::Connection,
-    controller: Arc<OnceLock<UnboundedSender<Msg>>>,
+    on_call: OnCall,
 }
 
-impl Instance {
-    /// From now on `Activate` reaches the controller.
-    pub fn attach(&self, controller: UnboundedSender<Msg>) {
-        // Set once; a second call changes nothing.
-        let _ = self.controller.set(controller);
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").finish_non_exhaustive()
     }
 }
 
-/// The object a second launch calls.
-struct Tray {
-    controller: Arc<OnceLock<UnboundedSender<Msg>>>,
+impl Instance {
+    /// From now on a second launch's call runs `f`. Set once; a second
+    /// call changes nothing.
+    pub fn on_call(&self, f: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_call.set(Box::new(f));
+    }
 }
+
+fn called(on_call: &OnCall, what: &str) {
+    tracing::info!("another launch asked this {what} to show itself");
+    if let Some(f) = on_call.get() {
+        f();
+    }
+}
+
+/// The tray's object a second launch calls.
+struct Tray(OnCall);
 
 #[zbus::interface(name = "dev.leasekeeper.Tray")]
 impl Tray {
-    /// Show Leasekeeper (its window, or its status until the window exists).
+    /// Show Leasekeeper: its window.
     fn activate(&self) {
-        tracing::info!("another launch asked this tray to show itself");
-        if let Some(tx) = self.controller.get() {
-            // The controller ends only with the app.
-            let _ = tx.send(Msg::Activate);
-        }
+        called(&self.0, "tray");
+    }
+}
+
+/// The window process's object a second one calls.
+struct Window(OnCall);
+
+#[zbus::interface(name = "dev.leasekeeper.Window")]
+impl Window {
+    /// Bring the window to the front.
+    fn raise(&self) {
+        called(&self.0, "window");
     }
 }
 
 /// Claims the session for this tray, or hands over to the one that has it.
 pub async fn claim() -> anyhow::Result<Claim> {
+    claim_as(TRAY, Tray).await
+}
+
+/// Claims the session for this window process, or raises the one that has
+/// it.
+pub async fn claim_window() -> anyhow::Result<Claim> {
+    claim_as(WINDOW, Window).await
+}
+
+async fn claim_as<I: zbus::object_server::Interface>(
+    name: Name,
+    object: impl FnOnce(OnCall) -> I,
+) -> anyhow::Result<Claim> {
     let conn = match zbus::Connection::session().await {
         Ok(conn) => conn,
         Err(e) => {
@@ -69,42 +122,37 @@ pub async fn claim() -> anyhow::Result<Claim> {
             return Ok(Claim::Ours(None));
         }
     };
-    let controller = Arc::new(OnceLock::new());
+    let on_call: OnCall = Arc::new(OnceLock::new());
     conn.object_server()
-        .at(
-            OBJECT_PATH,
-            Tray {
-                controller: controller.clone(),
-            },
-        )
+        .at(name.path, object(on_call.clone()))
         .await?;
     let reply = conn
-        .request_name_with_flags(BUS_NAME, RequestNameFlags::DO_NOT_QUEUE)
+        .request_name_with_flags(name.bus_name, RequestNameFlags::DO_NOT_QUEUE)
         .await;
     match reply {
         Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
             Ok(Claim::Ours(Some(Instance {
                 _conn: conn,
-                controller,
+                on_call,
             })))
         }
         Ok(RequestNameReply::Exists | RequestNameReply::InQueue) | Err(zbus::Error::NameTaken) => {
-            let activated = conn
+            let asked = conn
                 .call_method(
-                    Some(BUS_NAME),
-                    OBJECT_PATH,
-                    Some(INTERFACE),
-                    "Activate",
+                    Some(name.bus_name),
+                    name.path,
+                    Some(name.interface),
+                    name.method,
                     &(),
                 )
                 .await;
-            if let Err(e) = activated {
-                tracing::warn!(error = %e, "the running tray did not answer Activate");
+            if let Err(e) = asked {
+                tracing::warn!(error = %e, "the running one did not answer {}", name.method);
             }
             Ok(Claim::HandedOver)
         }
         Err(e) => {
-            tracing::warn!(error = %e, "cannot own {BUS_NAME}: running without single-instance checks");
+            tracing::warn!(error = %e, "cannot own {}: running without single-instance checks", name.bus_name);
             Ok(Claim::Ours(None))
         }
     }

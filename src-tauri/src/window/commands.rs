@@ -20,8 +20,7 @@ use super::dto::{
     UseProcessDto, ViewDto,
 };
 use super::error::WindowError;
-use super::{Shared, aws_env, mfa, settings, signin, view};
-use crate::controller::{Ctl, Msg};
+use super::{Link, Shared, aws_env, mfa, settings, signin, view};
 
 type St<'a> = State<'a, Arc<Shared>>;
 
@@ -29,6 +28,7 @@ type St<'a> = State<'a, Arc<Shared>>;
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         get_view,
+        view_painted,
         refresh_all,
         sign_in,
         cancel_sign_in,
@@ -44,7 +44,27 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
 /// Every lease, grouped and sorted.
 #[tauri::command]
 pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
+    tracing::debug!("the window fetches its view");
     shared.reply("get_view", Ok(current_view(&shared)))
+}
+
+/// The page painted its first list: logged once with the time since the
+/// window process started and the wall clock (`scripts/bench-window.sh`
+/// measures from the menu's click to it).
+#[tauri::command]
+pub fn view_painted(shared: St<'_>) -> Result<(), WindowError> {
+    if !shared
+        .painted
+        .swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        let unix_ms = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        tracing::info!(
+            after_ms = shared.started.elapsed().as_millis(),
+            unix_ms,
+            "first list painted"
+        );
+    }
+    shared.reply("view_painted", Ok(()))
 }
 
 fn current_view(shared: &Shared) -> ViewDto {
@@ -58,17 +78,35 @@ fn current_view(shared: &Shared) -> ViewDto {
         lines: &inner.lines,
         renewals: &inner.renewals,
         attached_pid: inner.attached_pid,
+        keeper_lost: inner.keeper == Link::Lost,
         scale: shared.scale,
         settings: &settings,
         now: OffsetDateTime::now_utc(),
     })
 }
 
-/// Renew every managed profile now (the menu's Refresh all).
+/// Renew every managed profile now (the menu's Refresh all), through the
+/// keeper the window follows; the renewals show as its events arrive.
 #[tauri::command]
-pub fn refresh_all(ctl: State<'_, Ctl>, shared: St<'_>) -> Result<(), WindowError> {
-    ctl.send(Msg::Click(leasekeeper_engine::menu::MenuId::RefreshAll));
-    shared.reply("refresh_all", Ok(()))
+pub fn refresh_all(shared: St<'_>) -> Result<(), WindowError> {
+    let result = if matches!(shared.locked().keeper, Link::Connected { .. }) {
+        let home = shared.home();
+        // Answered once the renewals end: the window does not wait for it.
+        std::thread::spawn(move || {
+            match ops::refresh::by_keeper(&home.paths, &home.env, &ops::refresh::Selection::All) {
+                Ok(Some(_)) => tracing::info!("the keeper refreshed"),
+                Ok(None) => tracing::warn!("no keeper to refresh"),
+                Err(e) => tracing::warn!(error = %e, code = e.code(), "the keeper did not refresh"),
+            }
+        });
+        Ok(())
+    } else {
+        Err(WindowError::Op {
+            code: "no_keeper".into(),
+            message: "no keeper runs for these AWS files".into(),
+        })
+    };
+    shared.reply("refresh_all", result)
 }
 
 /// Starts a sign-in; its progress comes as `sign-in` events.
@@ -91,17 +129,12 @@ fn start_sign_in(shared: Arc<Shared>, args: SignInArgs) -> Result<(), WindowErro
     let session = args.session.clone();
     let task = shared.runtime.spawn(async move {
         let end = signin::sign_in(&task_shared, &session, args.method).await;
-        task_shared.locked().sign_ins.remove(&session);
-        let result = match &end {
-            SignInEvent::Done { .. } => Ok(session.clone()),
-            SignInEvent::Failed { error, .. } => Err(error.message.clone()),
-            _ => Err("cancelled".to_owned()),
-        };
+        {
+            let mut inner = task_shared.locked();
+            inner.sign_ins.remove(&session);
+            inner.dirty = true;
+        }
         task_shared.emit(super::dto::SIGN_IN, &end);
-        task_shared.sign_in_ended(crate::signin::Ended {
-            target: crate::signin::Target::Session(session),
-            result,
-        });
     });
     inner.sign_ins.insert(args.session, task.abort_handle());
     Ok(())
@@ -186,7 +219,6 @@ fn read_settings(shared: &Shared) -> Result<leasekeeper_engine::settings::Settin
 #[tauri::command]
 pub async fn change_setting(
     change: SettingChange,
-    ctl: State<'_, Ctl>,
     shared: St<'_>,
 ) -> Result<SettingsDto, WindowError> {
     // Files, a lock and the CA bundle are read: off the async workers.
@@ -194,13 +226,7 @@ pub async fn change_setting(
     let aws = matches!(change, SettingChange::Aws { .. });
     let mut result = blocking(move || apply_change(&owned, &change)).await;
     if result.is_ok() && aws {
-        let (done, followed) = tokio::sync::oneshot::channel();
-        ctl.send(Msg::FollowSettings(done));
-        result = match tokio::time::timeout(FOLLOW_WAIT, followed).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(why))) => Err(WindowError::NotFollowed(why)),
-            Ok(Err(_)) | Err(_) => Err(WindowError::Busy),
-        };
+        result = super::follow::moved(&shared, FOLLOW_WAIT).await;
     }
     let result = match result {
         Ok(()) => {

@@ -19,6 +19,8 @@ pub struct ViewDto {
     pub summary: String,
     /// `Attached to leasekeeper daemon (pid N)` when a daemon renews.
     pub attached: Option<String>,
+    /// Set while no keeper answers: the window says so and reconnects.
+    pub keeper_lost: Option<String>,
     /// When this view was computed.
     pub now_ms: i64,
     /// The time scale (1 except in tests and the demo).

@@ -1,8 +1,17 @@
 //! The Leasekeeper window: every lease with a live countdown, sign-in and
-//! sign-out, settings. It is created on demand ("Open Leasekeeper", a
-//! second launch, or a desktop without a tray) and destroyed when closed,
-//! so no WebKit web process idles behind the tray.
+//! sign-out, settings. It runs in a process of its own
+//! (`leasekeeper-tray --window`, started by the tray on "Open Leasekeeper",
+//! a second launch, a notification's action or a desktop without a tray),
+//! which ends when the window closes, and every WebKit process with it; the
+//! tray never starts a webview. The window reaches the keeper only over its
+//! socket, as every other client does ([`follow`]), and performs what a
+//! person asks through [`leasekeeper_service::ops`].
 //!
+//! - [`process`]: the window process: one per session (`dev.leasekeeper.Window`
+//!   on the session bus; a second one raises the first and ends).
+//! - [`follow`]: the keeper's view and events over its socket; when the
+//!   keeper stops or the settings move it, the window says so and
+//!   reconnects.
 //! - [`dto`]: every command's input and output and every event's payload;
 //!   nothing secret can be expressed in them.
 //! - [`commands`]: the window's commands, each one call and a conversion.
@@ -19,8 +28,10 @@ pub mod aws_env;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod follow;
 pub mod hints;
 pub mod mfa;
+pub mod process;
 pub mod settings;
 pub mod signin;
 pub mod view;
@@ -33,14 +44,13 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use leasekeeper_engine::keeper::{EngineEvent, ProfileRenewal};
+use leasekeeper_engine::keeper::EngineEvent;
 use leasekeeper_engine::menu::KeeperLine;
+use leasekeeper_host::socket::ProfileView;
 use leasekeeper_service::Environment;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, WebviewUrl, WebviewWindowBuilder};
-use tokio::sync::mpsc;
 
-use crate::controller::Msg;
 use dto::SignInEvent;
 use leasekeeper_service::ops::settings::Home;
 
@@ -62,10 +72,13 @@ pub struct Shared {
     home: RwLock<Home>,
     pub scale: f64,
     pub runtime: tokio::runtime::Handle,
-    controller: mpsc::UnboundedSender<Msg>,
     emit: Emitter,
     ipc_log: Option<PathBuf>,
     inner: Mutex<Inner>,
+    /// When the window's state was made (the process's start, near enough).
+    pub started: std::time::Instant,
+    /// The page has painted its first list.
+    pub painted: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Shared {
@@ -80,8 +93,11 @@ impl std::fmt::Debug for Shared {
 #[derive(Debug, Default)]
 pub struct Inner {
     pub lines: BTreeMap<String, KeeperLine>,
-    pub renewals: BTreeMap<String, ProfileRenewal>,
+    /// Each managed profile's renewal as the keeper last told it.
+    pub renewals: BTreeMap<String, ProfileView>,
     pub attached_pid: Option<u32>,
+    /// The keeper the window follows, as far as it knows.
+    pub keeper: Link,
     /// Running sign-ins by session, to cancel them.
     pub sign_ins: HashMap<String, tokio::task::AbortHandle>,
     /// The address a device-code or no-browser sign-in asked to open.
@@ -90,6 +106,19 @@ pub struct Inner {
     pub dirty: bool,
     /// When the window was last told to fetch its view.
     pub told: Option<std::time::Instant>,
+}
+
+/// The window's link to the keeper of its AWS files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Link {
+    /// Not asked yet.
+    #[default]
+    Connecting,
+    /// A keeper answers: its pid and program.
+    Connected { pid: u32, program: Option<String> },
+    /// None answers (it stopped, or the settings moved to other files
+    /// where none runs yet): said in the window, asked again.
+    Lost,
 }
 
 /// The longest an open window goes without fetching its view again, for
@@ -163,12 +192,6 @@ impl Shared {
             .addresses
             .insert(session.to_owned(), url.to_owned());
     }
-
-    /// Tells the controller a sign-in ended (it notifies and refreshes).
-    fn sign_in_ended(&self, ended: crate::signin::Ended) {
-        // The controller ends only when the app does.
-        let _ = self.controller.send(Msg::SignInEnded(ended));
-    }
 }
 
 /// Puts the window's state into the app; called once at start.
@@ -178,15 +201,13 @@ pub fn manage<R: Runtime>(
     base: &Environment,
     scale: f64,
     runtime: &tokio::runtime::Handle,
-    controller: mpsc::UnboundedSender<Msg>,
-) {
+) -> Arc<Shared> {
     let handle = app.clone();
     let shared = Shared {
         base: base.clone(),
         home: RwLock::new(home.clone()),
         scale,
         runtime: runtime.clone(),
-        controller,
         emit: Box::new(move |name, value| {
             if handle.get_webview_window(LABEL).is_some() {
                 if let Err(e) = handle.emit_to(LABEL, name, value) {
@@ -196,8 +217,12 @@ pub fn manage<R: Runtime>(
         }),
         ipc_log: base.var(IPC_LOG_ENV).map(PathBuf::from),
         inner: Mutex::new(Inner::default()),
+        started: std::time::Instant::now(),
+        painted: std::sync::atomic::AtomicBool::new(false),
     };
-    app.manage(Arc::new(shared));
+    let shared = Arc::new(shared);
+    app.manage(shared.clone());
+    shared
 }
 
 /// Opens the window, or brings it to the front when it is open.
@@ -217,66 +242,86 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// The controller's hook after every refresh: what the keeper said, and a
-/// nudge to the window (if open) to fetch its view again.
-pub fn refreshed<R: Runtime>(
-    app: &AppHandle<R>,
-    lines: &BTreeMap<String, KeeperLine>,
-    attached_pid: Option<u32>,
-) {
-    let Some(shared) = app.try_state::<Arc<Shared>>() else {
-        return;
-    };
+/// Tells the window (if open) to fetch its view again when something
+/// changed, or when it last did [`RETELL_AFTER`] ago (what changes without
+/// an event: files other tools write, thresholds). Only what changed: a
+/// thousand rows are not rebuilt every tick.
+pub fn retell<R: Runtime>(app: &AppHandle<R>, shared: &Shared) {
     let tell = {
         let mut inner = shared.locked();
-        let changed = inner.dirty || inner.lines != *lines || inner.attached_pid != attached_pid;
         let stale = inner.told.is_none_or(|t| t.elapsed() >= RETELL_AFTER);
-        inner.lines.clone_from(lines);
-        inner.attached_pid = attached_pid;
         let open = app.get_webview_window(LABEL).is_some();
-        if open && (changed || stale) {
+        let tell = open && (inner.dirty || stale);
+        if tell {
             inner.dirty = false;
             inner.told = Some(std::time::Instant::now());
         }
-        open && (changed || stale)
+        tell
     };
-    // Only what changed: a thousand rows are not rebuilt every tick.
     if tell {
+        tracing::debug!("the window is told its view changed");
         shared.emit(dto::VIEW_CHANGED, &());
     }
 }
 
-/// The controller's hook when the settings' `[aws]` table changed: the
-/// home the window shows, and when the app `moved` to other AWS files or
-/// another connection, what the old keeper said is gone. The window is told.
-pub fn rehomed<R: Runtime>(app: &AppHandle<R>, home: &Home, moved: bool) {
-    let Some(shared) = app.try_state::<Arc<Shared>>() else {
-        return;
-    };
+/// The home the window shows changed (the settings' `[aws]` table); when it
+/// `moved` to other AWS files or another connection, what the old keeper
+/// said is gone.
+pub fn rehomed(shared: &Shared, home: &Home, moved: bool) {
     *shared.home.write().unwrap_or_else(|p| p.into_inner()) = home.clone();
-    {
-        let mut inner = shared.locked();
-        if moved {
-            inner.lines.clear();
-            inner.renewals.clear();
-            inner.attached_pid = None;
-        }
+    let mut inner = shared.locked();
+    if moved {
+        inner.lines.clear();
+        inner.renewals.clear();
+        inner.attached_pid = None;
+        inner.keeper = Link::Connecting;
+    }
+    inner.dirty = true;
+}
+
+/// A keeper answered: its renewals replace what the window knew.
+pub fn connected(
+    shared: &Shared,
+    link: Link,
+    lines: BTreeMap<String, KeeperLine>,
+    renewals: BTreeMap<String, ProfileView>,
+) {
+    let mut inner = shared.locked();
+    inner.attached_pid = match &link {
+        // The tray keeps the home as the window's own app did: no banner.
+        Link::Connected { pid, program } if program.as_deref() != Some(TRAY_PROGRAM) => Some(*pid),
+        _ => None,
+    };
+    inner.keeper = link;
+    inner.lines = lines;
+    inner.renewals = renewals;
+    inner.dirty = true;
+}
+
+/// No keeper answers (any more): said in the window.
+pub fn lost(shared: &Shared) {
+    let mut inner = shared.locked();
+    if inner.keeper != Link::Lost {
+        inner.keeper = Link::Lost;
+        inner.attached_pid = None;
         inner.dirty = true;
     }
-    if app.get_webview_window(LABEL).is_some() {
-        shared.emit(dto::VIEW_CHANGED, &());
-    }
 }
 
-/// The controller's hook for each event of this app's keeper.
-pub fn engine_event<R: Runtime>(app: &AppHandle<R>, event: &EngineEvent) {
-    if let (Some(shared), EngineEvent::LeaseChanged { renewal }) =
-        (app.try_state::<Arc<Shared>>(), event)
-    {
-        let mut inner = shared.locked();
+/// Each event of the keeper the window follows.
+pub fn engine_event(shared: &Shared, event: &EngineEvent) {
+    let mut inner = shared.locked();
+    if let Some(line) = leasekeeper_service::ops::attach::line_of_event(event) {
+        inner.lines.insert(line.profile.clone(), line);
+        inner.dirty = true;
+    }
+    if let EngineEvent::LeaseChanged { renewal } = event {
         inner
             .renewals
-            .insert(renewal.profile.clone(), renewal.clone());
+            .insert(renewal.profile.clone(), ProfileView::from(renewal));
         inner.dirty = true;
     }
 }
+
+/// The tray's program name, as its keeper says `hello`.
+pub const TRAY_PROGRAM: &str = "leasekeeper-tray";

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use leasekeeper_engine::keeper::ProfileRenewal;
 use leasekeeper_engine::lease::{self, Lease, LeaseState, policy::EXPIRING_LEAD};
 use leasekeeper_engine::menu::{self, KeeperLine, Left, MenuInput};
 use leasekeeper_engine::resolve::StepView;
@@ -13,6 +12,7 @@ use leasekeeper_engine::settings::{Settings, format_duration};
 use leasekeeper_engine::signin::target::all_targets;
 use leasekeeper_engine::snapshot::Snapshot;
 use leasekeeper_host::aws_files::AwsPaths;
+use leasekeeper_host::socket::ProfileView;
 use time::{Duration, OffsetDateTime};
 
 use super::dto::{
@@ -28,12 +28,19 @@ pub struct ViewInput<'a> {
     /// ([`leasekeeper_service::snapshot_now`]).
     pub snapshot: &'a Snapshot,
     pub lines: &'a BTreeMap<String, KeeperLine>,
-    pub renewals: &'a BTreeMap<String, ProfileRenewal>,
+    /// The keeper's renewals, as its socket tells them.
+    pub renewals: &'a BTreeMap<String, ProfileView>,
     pub attached_pid: Option<u32>,
+    /// No keeper answers for these files (it stopped, or none runs yet).
+    pub keeper_lost: bool,
     pub scale: f64,
     pub settings: &'a Settings,
     pub now: OffsetDateTime,
 }
+
+/// What the window says while no keeper answers.
+pub const KEEPER_LOST: &str = "No keeper answers for these AWS files: nothing is renewed until \
+     Leasekeeper (or `leasekeeper daemon`) runs for them again. Reconnecting…";
 
 /// Milliseconds since the epoch.
 pub fn ms(t: OffsetDateTime) -> i64 {
@@ -90,6 +97,7 @@ pub fn view(input: &ViewInput<'_>) -> ViewDto {
     ViewDto {
         summary: model.summary.clone(),
         attached: model.attached.clone(),
+        keeper_lost: input.keeper_lost.then(|| KEEPER_LOST.to_owned()),
         now_ms: ms(input.now),
         scale: input.scale,
         config_found: input.paths.config.exists(),

@@ -156,6 +156,10 @@ fn aws_files_ca_bundle_and_proxy_set_in_the_window_apply_at_once_and_persist() {
         ("page", page.to_string()),
         ("IPC", ipc_text),
         ("log", w.log()),
+        (
+            "tray's log",
+            w.tray.as_ref().map(|t| t.stderr()).unwrap_or_default(),
+        ),
     ] {
         assert!(
             !text.contains("s3cret"),

@@ -1,9 +1,11 @@
-//! The window through WebDriver: `tauri-driver` (in front of Debian's
-//! `WebKitWebDriver`) starts the real `leasekeeper-tray --open-window` with
-//! the world's environment on a private session bus, and a fantoccini
+//! The window through WebDriver. The tray runs first with the world's
+//! environment on a private session bus (the keeper of the world's files);
+//! then `tauri-driver` (in front of Debian's `WebKitWebDriver`) starts the
+//! real window process, `leasekeeper-tray --window`, with the same
+//! environment, as the tray's "Open Leasekeeper" does, and a fantoccini
 //! client reads and clicks the page as a person would. Stopped on drop:
 //! the session is deleted first, then tauri-driver gets SIGTERM (SIGKILL
-//! would orphan WebKitWebDriver).
+//! would orphan WebKitWebDriver), then the tray.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
@@ -15,9 +17,10 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use super::app::{TRAY, World};
+use super::app::{App, TRAY, World};
 use super::bus::Bus;
 use super::notifications::Notifications;
+use super::watcher::Watcher;
 
 /// tauri-driver, as scripts/setup.sh installs it.
 fn tauri_driver() -> PathBuf {
@@ -51,15 +54,43 @@ pub struct Window {
     log: Arc<Mutex<Vec<String>>>,
     rt: tokio::runtime::Runtime,
     _notes: Notifications,
+    /// A panel, so the tray does not open a window of its own at start.
+    _panel: Option<Watcher>,
+    /// The tray: the keeper the window follows.
+    pub tray: Option<App>,
     pub bus: Bus,
     world: Option<World>,
 }
 
 impl Window {
-    /// Starts the app on `world` with its window open and `extra` environment.
+    /// Starts the tray on `world` with `extra` environment, then its window.
     pub fn open(world: World, extra: &[(&str, &str)]) -> Window {
         let bus = Bus::start();
         let notes = Notifications::serve(&bus);
+        let panel = Watcher::serve_with_host(&bus);
+        let mut tray = world.tray(&bus, &[], extra);
+        tray.wait_line(60, "the keeper started", |l| {
+            l.contains("keeper started") || l.contains("attached to it")
+        });
+        Window::open_on(world, bus, notes, Some((panel, tray)), extra)
+    }
+
+    /// Starts the window process alone on `world` (no keeper runs unless
+    /// the test starts one).
+    pub fn open_alone(world: World, extra: &[(&str, &str)]) -> Window {
+        let bus = Bus::start();
+        let notes = Notifications::serve(&bus);
+        Window::open_on(world, bus, notes, None, extra)
+    }
+
+    fn open_on(
+        world: World,
+        bus: Bus,
+        notes: Notifications,
+        tray: Option<(Watcher, App)>,
+        extra: &[(&str, &str)],
+    ) -> Window {
+        let (panel, tray) = tray.unzip();
         let (port, native) = (free_port(), free_port());
         let mut cmd = world.command(&tauri_driver(), &bus);
         cmd.envs(extra.iter().copied())
@@ -104,7 +135,7 @@ impl Window {
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": TRAY, "args": ["--open-window"] }),
+            json!({ "application": TRAY, "args": ["--window"] }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -134,6 +165,8 @@ impl Window {
             log,
             rt,
             _notes: notes,
+            _panel: panel,
+            tray,
             bus,
             world: Some(world),
         };
@@ -287,9 +320,13 @@ impl Window {
         }
     }
 
-    /// The world back, with the app stopped: to start it again.
+    /// The world back, with the window and the tray stopped: to start
+    /// them again.
     pub fn into_world(mut self) -> World {
         self.close();
+        if let Some(mut tray) = self.tray.take() {
+            tray.stop();
+        }
         self.world.take().expect("the world")
     }
 }
@@ -298,8 +335,10 @@ impl Drop for Window {
     fn drop(&mut self) {
         self.close();
         if std::thread::panicking() {
-            eprintln!("--- tauri-driver and app output ---\n{}", self.log());
+            eprintln!("--- tauri-driver and window output ---\n{}", self.log());
         }
+        // The tray stops on its own drop, after the window.
+        drop(self.tray.take());
     }
 }
 

@@ -40,7 +40,7 @@ pub struct ProtocolVersion {
 }
 
 /// The version this build speaks.
-pub const PROTOCOL: ProtocolVersion = ProtocolVersion { major: 1, minor: 0 };
+pub const PROTOCOL: ProtocolVersion = ProtocolVersion { major: 1, minor: 1 };
 
 impl ProtocolVersion {
     /// What a line without a version is: written before versions were
@@ -216,6 +216,10 @@ pub enum Response {
     Hello {
         pid: u32,
         version: String,
+        /// The program that keeps the home (`leasekeeper` for the daemon,
+        /// `leasekeeper-tray`), since 1.1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        program: Option<String>,
     },
     Status {
         keeper: KeeperView,
@@ -437,7 +441,7 @@ mod tests {
         });
         assert_eq!(
             line,
-            b"{\"request\":\"refresh\",\"all\":true,\"protocol\":{\"major\":1,\"minor\":0}}\n"
+            b"{\"request\":\"refresh\",\"all\":true,\"protocol\":{\"major\":1,\"minor\":1}}\n"
         );
     }
 

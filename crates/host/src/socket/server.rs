@@ -83,7 +83,13 @@ impl Server {
 
 async fn accept_loop(listener: Listener, wiring: Arc<Wiring>) {
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
+    // Every client's task lives in this set: when the server is dropped
+    // (the keeper stops) this loop is aborted and the set with it, so no
+    // client, a subscriber least of all, is left waiting on a keeper that
+    // is gone.
+    let mut clients = tokio::task::JoinSet::new();
     loop {
+        while clients.try_join_next().is_some() {}
         let stream = match listener.accept().await {
             Ok(s) => s,
             Err(e) => {
@@ -95,13 +101,13 @@ async fn accept_loop(listener: Listener, wiring: Arc<Wiring>) {
         let wiring = wiring.clone();
         match slots.clone().try_acquire_owned() {
             Ok(slot) => {
-                tokio::spawn(async move {
+                clients.spawn(async move {
                     serve(stream, &wiring).await;
                     drop(slot);
                 });
             }
             Err(_) => {
-                tokio::spawn(async move {
+                clients.spawn(async move {
                     let (_, mut wr) = tokio::io::split(stream);
                     let busy = Response::error("busy", "the keeper serves too many clients");
                     let _ = send(&mut wr, &busy).await;
@@ -175,6 +181,7 @@ async fn answer(request: Request, wiring: &Wiring) -> Response {
         Request::Hello => Response::Hello {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            program: program(),
         },
         Request::Status => Response::Status {
             keeper: view_of(wiring),
@@ -377,4 +384,10 @@ where
             return;
         }
     }
+}
+
+/// This process's program name, as `hello` tells it.
+fn program() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.file_name()?.to_string_lossy().into_owned())
 }

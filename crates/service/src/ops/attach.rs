@@ -34,6 +34,9 @@ pub struct Remote {
 pub struct Running {
     pub pid: u32,
     pub version: String,
+    /// The program that keeps the home (`leasekeeper`, `leasekeeper-tray`),
+    /// when it says.
+    pub program: Option<String>,
 }
 
 impl Remote {
@@ -53,7 +56,15 @@ impl Remote {
             return Ok(None);
         };
         match client.ask(&Request::Hello, SHORT_TIMEOUT)? {
-            Response::Hello { pid, version } => Ok(Some(Running { pid, version })),
+            Response::Hello {
+                pid,
+                version,
+                program,
+            } => Ok(Some(Running {
+                pid,
+                version,
+                program,
+            })),
             other => Err(client.unexpected(&other)),
         }
     }

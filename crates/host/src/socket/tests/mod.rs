@@ -280,6 +280,34 @@ async fn a_refresh_the_loop_never_answers_times_out_and_signed_out_reaches_the_l
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_is_hung_up_on_when_the_keeper_stops_serving() {
+    let mut f = fixture();
+    let server = f.start();
+    let path = f.path.clone();
+    let (subscribed, hung_up) = tokio::sync::oneshot::channel();
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut s = std::os::unix::net::UnixStream::connect(&path).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"{\"request\":\"subscribe\"}\n").unwrap();
+        let mut reader = BufReader::new(s);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.contains("subscribed"), "{line}");
+        subscribed.send(()).unwrap();
+        // The next read ends: the keeper hung up (a timeout would be an error).
+        let mut rest = String::new();
+        reader.read_line(&mut rest).map(|n| (n, rest))
+    });
+    hung_up.await.unwrap();
+    // The keeper stops; its event sender lives on (as the tray's does while
+    // it starts its keeper again on other files).
+    drop(server);
+    let (n, rest) = reader.await.unwrap().expect("the read ends, not times out");
+    assert_eq!((n, rest.as_str()), (0, ""), "the end of the stream");
+    assert!(f.events.receiver_count() == 0, "no subscription is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_gets_events_and_a_silent_client_never_blocks_the_sender() {
     let mut f = fixture();
     let _server = f.start();
@@ -323,7 +351,7 @@ async fn a_subscriber_gets_events_and_a_silent_client_never_blocks_the_sender() 
     let (first, rest) = reader.await.unwrap();
     assert_eq!(
         first,
-        r#"{"response":"subscribed","protocol":{"major":1,"minor":0}}"#
+        r#"{"response":"subscribed","protocol":{"major":1,"minor":1}}"#
     );
     let event = rest
         .iter()

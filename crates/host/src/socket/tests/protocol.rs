@@ -167,6 +167,7 @@ fn every_response() -> Vec<Response> {
         Response::Hello {
             pid: 4242,
             version: "0.1.0".into(),
+            program: Some("leasekeeper".into()),
         },
         Response::Status {
             keeper: KeeperView {
@@ -238,7 +239,7 @@ fn every_request_and_answer_reads_back_equal_with_its_version() {
     for request in every_request() {
         let line = line_of(&request);
         let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
-        assert_eq!(v["protocol"], serde_json::json!({"major": 1, "minor": 0}));
+        assert_eq!(v["protocol"], serde_json::json!({"major": 1, "minor": 1}));
         assert_eq!(protocol::parse(&line), Ok(request));
     }
     for response in every_response() {
@@ -361,7 +362,7 @@ fn the_client_names_a_keeper_of_another_major_version() {
     assert_eq!(err.code(), "keeper_protocol_incompatible");
     assert!(
         err.to_string()
-            .contains("speaks protocol 3.1; this leasekeeper speaks 1.0"),
+            .contains("speaks protocol 3.1; this leasekeeper speaks 1.1"),
         "{err}"
     );
     assert!(matches!(err, ClientError::Incompatible { .. }));

@@ -22,6 +22,7 @@ fn keeper(dir: &Path, events: Vec<Vec<u8>>) -> io::Result<Remote> {
                 vec![protocol::encode(&Response::Hello {
                     pid: 42,
                     version: "9.9.9".into(),
+                    program: Some("leasekeeper".into()),
                 })]
             } else if request.contains("\"status\"") {
                 vec![protocol::encode(&Response::Status {
@@ -91,7 +92,8 @@ async fn a_keeper_is_running_with_its_view_as_menu_lines() {
         running.0.unwrap(),
         Some(Running {
             pid: 42,
-            version: "9.9.9".into()
+            version: "9.9.9".into(),
+            program: Some("leasekeeper".into()),
         })
     );
     let view = running.1.unwrap().unwrap();
