@@ -30,6 +30,7 @@ mod cli {
     mod logout_cli;
     mod mfa_sandbox;
     mod mfa_terminal;
+    mod profiles_add_session;
     mod sandbox_command;
     mod settings_command;
     mod setup_process_config;

@@ -128,3 +128,24 @@ pub fn home_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Runs Python `code` (with botocore) on the config file `config` alone (no
+/// credentials file, nothing else of the environment) with `arg`, and parses
+/// the JSON it prints.
+pub fn botocore_reads(config: &Path, code: &str, arg: &str) -> serde_json::Value {
+    let out = Command::new(super::login_harness::World::python())
+        .arg("-c")
+        .arg(code)
+        .arg(arg)
+        .env_clear()
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", config.with_file_name("none"))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("botocore printed JSON")
+}

@@ -3,10 +3,7 @@
 //! byte of it kept; botocore loads the new profile; running it again changes
 //! nothing; a name already taken is refused and the file left alone.
 
-use std::process::Command;
-
-use super::harness::{bin, home_with, leasekeeper, run};
-use super::login_harness::World;
+use super::harness::{bin, botocore_reads, home_with, leasekeeper, run};
 
 const CONFIG: &[u8] = b"# my settings, do not touch\r\n\
 [default]\r\n\
@@ -65,21 +62,7 @@ fn every_foreign_byte_is_kept_and_botocore_loads_the_profile() {
     #[cfg(unix)]
     assert_eq!(super::login_harness::mode(&config), 0o600);
 
-    let out = Command::new(World::python())
-        .arg("-c")
-        .arg(LOAD)
-        .arg("dev-leasekeeper")
-        .env_clear()
-        .env("AWS_CONFIG_FILE", &config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let scoped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scoped = botocore_reads(&config, LOAD, "dev-leasekeeper");
     assert_eq!(
         scoped["credential_process"],
         format!("{} credential-process --profile dev", bin())

@@ -7,6 +7,7 @@ mod home;
 mod prompt;
 mod render;
 mod runtime;
+mod signin;
 
 use std::path::PathBuf;
 
@@ -51,6 +52,8 @@ enum Command {
     CredentialProcess(cmd::credential_process::Args),
     /// Add a profile to ~/.aws/config whose keys come from credential-process
     SetupProcess(cmd::setup_process::Args),
+    /// Add sign-in sessions to ~/.aws/config
+    Profiles(cmd::profiles::Args),
     /// Show the settings in effect and where each value comes from
     Settings(cmd::settings::Args),
     /// Write the shell completions and man pages the packages install
@@ -87,6 +90,9 @@ fn main() -> std::process::ExitCode {
             let home_override = cli.home.clone();
             home::Home::from_env(cli.home)
                 .and_then(|h| cmd::setup_process::run(args, &h, home_override.as_deref()))
+        }
+        Command::Profiles(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::profiles::run(args, &h))
         }
         Command::Settings(args) => cmd::settings::run(args),
         Command::GenerateFiles(args) => cmd::generate::run(args),

@@ -6,7 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The highest portal rate limit taken, in calls per second.
+pub const MAX_PORTAL_CALLS_PER_SECOND: u32 = 100_000;
+
 /// The faults in force. Rates are probabilities from 0 to 1 per request.
+/// The portal's rate limit is a number of calls per second.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
@@ -24,6 +28,11 @@ pub struct Faults {
     /// `Date` header, in every expiry the sandbox grants, and in the SigV4
     /// 15-minute request-time check, like a server whose clock is off.
     pub date_skew_secs: i64,
+    /// The access portal's rate limit in calls per second of real time (0:
+    /// none): past it a call is answered 429 `TooManyRequestsException`, as
+    /// AWS's portal answers a client listing too fast (about 20 a second).
+    /// A token bucket holding one second of calls.
+    pub portal_calls_per_second: u32,
 }
 
 /// A partial update of [`Faults`], as the admin endpoint takes it: fields
@@ -36,6 +45,7 @@ pub(crate) struct FaultsPatch {
     pub drop_rate: Option<f64>,
     pub latency_ms: Option<u64>,
     pub date_skew_secs: Option<i64>,
+    pub portal_calls_per_second: Option<u32>,
 }
 
 impl Faults {
@@ -57,6 +67,11 @@ impl Faults {
         if self.date_skew_secs.unsigned_abs() > 10 * 365 * 86400 {
             return Err("date_skew_secs must be within ten years".into());
         }
+        if self.portal_calls_per_second > MAX_PORTAL_CALLS_PER_SECOND {
+            return Err(format!(
+                "portal_calls_per_second must be at most {MAX_PORTAL_CALLS_PER_SECOND}"
+            ));
+        }
         Ok(())
     }
 
@@ -67,6 +82,9 @@ impl Faults {
             drop_rate: p.drop_rate.unwrap_or(self.drop_rate),
             latency_ms: p.latency_ms.unwrap_or(self.latency_ms),
             date_skew_secs: p.date_skew_secs.unwrap_or(self.date_skew_secs),
+            portal_calls_per_second: p
+                .portal_calls_per_second
+                .unwrap_or(self.portal_calls_per_second),
         }
     }
 }

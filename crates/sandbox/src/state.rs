@@ -29,6 +29,34 @@ pub(crate) struct Shared {
     /// STS requests that passed authentication, by action.
     pub sts_calls: Mutex<HashMap<String, u64>>,
     pub tokens: TokenKey,
+    /// The access portal's rate limit ([`Faults::portal_calls_per_second`]).
+    pub portal_bucket: Mutex<Bucket>,
+}
+
+/// A token bucket: `rate` calls a second, at most one second's worth saved.
+#[derive(Debug, Default)]
+pub(crate) struct Bucket {
+    tokens: f64,
+    last: Option<std::time::Instant>,
+}
+
+impl Bucket {
+    /// Takes one call at `now` under `rate` calls a second: `false` when
+    /// none is left (the call is refused and uses nothing).
+    pub fn take(&mut self, rate: u32, now: std::time::Instant) -> bool {
+        let rate = f64::from(rate);
+        let refill = self.last.map_or(rate, |last| {
+            now.saturating_duration_since(last).as_secs_f64() * rate
+        });
+        self.tokens = (self.tokens + refill).min(rate);
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Takes a lock even if a panic elsewhere poisoned it: the maps stay usable.
@@ -104,5 +132,22 @@ mod tests {
             http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
             "Sun, 06 Nov 1994 08:49:37 GMT"
         );
+    }
+
+    #[test]
+    fn a_bucket_lets_a_seconds_calls_through_then_refills_at_its_rate() {
+        let mut b = Bucket::default();
+        let t0 = std::time::Instant::now();
+        let passed = (0..10).filter(|_| b.take(4, t0)).count();
+        assert_eq!(passed, 4, "a full bucket holds one second of calls");
+        assert!(!b.take(4, t0 + Duration::from_millis(100)), "0.4 of a call");
+        assert!(
+            b.take(4, t0 + Duration::from_millis(260)),
+            "a whole one by now"
+        );
+        // Idle for long: never more than a second's worth saved.
+        let later = t0 + Duration::from_secs(60);
+        let passed = (0..10).filter(|_| b.take(4, later)).count();
+        assert_eq!(passed, 4);
     }
 }

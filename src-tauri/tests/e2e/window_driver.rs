@@ -230,16 +230,24 @@ impl Window {
         self.js(&format!(
             "const e = document.querySelector({selector}); if (e) e.scrollIntoView({{block: 'center'}}); return true"
         ));
-        self.rt.block_on(async {
-            let e = self
-                .client()
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("no {css}: {e}"));
-            e.click()
-                .await
-                .unwrap_or_else(|e| panic!("cannot click {css}: {e:?}"));
-        });
+        // The page rebuilds its rows when the view changes: an element
+        // found just before a rebuild is stale by the click, so it is found
+        // and clicked again, as a person's second click would be.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let clicked = self.rt.block_on(async {
+                let e = self.client().find(Locator::Css(css)).await?;
+                e.click().await
+            });
+            match clicked {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("clicking {css} again: {e}");
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("cannot click {css}: {e:?}\nlog:\n{}", self.log()),
+            }
+        }
     }
 
     /// Types `text` into the element `css` (after clearing it), scrolled

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod login;
 pub mod logout;
 pub mod mfa;
+pub mod profiles;
 pub mod refresh;
 pub mod sandbox;
 pub mod settings;

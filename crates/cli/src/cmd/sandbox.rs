@@ -55,6 +55,11 @@ pub struct Args {
         allow_negative_numbers = true
     )]
     date_skew_secs: i64,
+    /// The access portal's rate limit in calls per second (0: the world
+    /// file's, else none); past it the portal answers 429
+    /// TooManyRequestsException
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    portal_calls_per_second: u32,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -77,6 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             drop_rate: args.drop_rate,
             latency_ms: args.latency_ms,
             date_skew_secs: args.date_skew_secs,
+            portal_calls_per_second: args.portal_calls_per_second,
         },
         tls: args.tls,
         ..SandboxConfig::default()

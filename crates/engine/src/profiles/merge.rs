@@ -130,8 +130,9 @@ pub fn section_role(name: &str, file: FileKind) -> SectionRole {
     }
 }
 
-/// `[A-Za-z0-9_\-/.%@:+]*`, the specification's identifiers.
-fn is_identifier(s: &str) -> bool {
+/// `[A-Za-z0-9_\-/.%@:+]*`, the specification's identifiers (profile and
+/// sso-session names).
+pub fn is_identifier(s: &str) -> bool {
     s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
 }

@@ -1,5 +1,5 @@
-//! A new `[profile NAME]` section appended to `~/.aws/config`, every other
-//! byte kept. Pure: the current bytes in, the new bytes out; the host locks,
+//! A new `[profile NAME]` or `[sso-session NAME]` section appended to
+//! `~/.aws/config`, every other byte kept. Pure: the current bytes in, the new bytes out; the host locks,
 //! re-checks and replaces the file.
 //!
 //! [`plan`] refuses a file it cannot parse (any issue a reader of the file
@@ -14,12 +14,33 @@ use crate::ini::{Document, Issue, LineEnding};
 #[cfg(test)]
 mod tests;
 
-/// The profile to add: its name (without `profile `) and its settings in the
-/// order they are written.
+/// The section to add: its kind, its name (without `profile ` or
+/// `sso-session `) and its settings in the order they are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewProfile {
+    pub kind: SectionKind,
     pub name: String,
     pub settings: Vec<(String, String)>,
+}
+
+/// Which kind of section [`NewProfile`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionKind {
+    /// `[profile NAME]`.
+    #[default]
+    Profile,
+    /// `[sso-session NAME]`.
+    SsoSession,
+}
+
+impl SectionKind {
+    /// The header's prefix word.
+    pub fn word(self) -> &'static str {
+        match self {
+            SectionKind::Profile => "profile",
+            SectionKind::SsoSession => "sso-session",
+        }
+    }
 }
 
 /// What [`plan`] did.
@@ -56,6 +77,14 @@ pub enum ConfigWriteError {
          choose another name with --as or edit it yourself"
     )]
     Exists { profile: String, line: u32 },
+    #[error("[sso-session {session}] is already in the config file (line {line})")]
+    SessionExists { session: String, line: u32 },
+    #[error("the start URL {url} is already configured in [{section}] (line {line})")]
+    StartUrlExists {
+        url: String,
+        section: String,
+        line: u32,
+    },
     #[error("cannot add profile `{}`: the name {reason}", .profile.escape_debug())]
     InvalidName {
         profile: String,
@@ -78,6 +107,8 @@ impl ConfigWriteError {
             ConfigWriteError::ByteOrderMark => "config_bom",
             ConfigWriteError::Unparsable { .. } => "config_unparsable",
             ConfigWriteError::Exists { .. } => "profile_exists",
+            ConfigWriteError::SessionExists { .. } => "sso_session_exists",
+            ConfigWriteError::StartUrlExists { .. } => "start_url_exists",
             ConfigWriteError::InvalidName { .. } => "invalid_profile_name",
             ConfigWriteError::InvalidValue { .. } => "invalid_value",
             ConfigWriteError::Internal { .. } => "internal_check",
@@ -130,7 +161,7 @@ fn check_value(profile: &str, key: &str, value: &str) -> Result<(), ConfigWriteE
 
 /// The section's bytes, with `eol` line endings.
 fn section_text(p: &NewProfile, eol: LineEnding) -> Vec<u8> {
-    let mut out = format!("[profile {}]", p.name).into_bytes();
+    let mut out = format!("[{} {}]", p.kind.word(), p.name).into_bytes();
     out.extend_from_slice(eol.as_bytes());
     for (k, v) in &p.settings {
         out.extend_from_slice(format!("{k} = {v}").as_bytes());
@@ -139,11 +170,11 @@ fn section_text(p: &NewProfile, eol: LineEnding) -> Vec<u8> {
     out
 }
 
-fn header_matches(section: &str, name: &str) -> bool {
+fn header_matches(section: &str, kind: SectionKind, name: &str) -> bool {
     let section = section.trim();
-    match section.strip_prefix("profile") {
+    match section.strip_prefix(kind.word()) {
         Some(rest) if rest.starts_with([' ', '\t']) => rest.trim() == name,
-        _ => name == "default" && section == "default",
+        _ => kind == SectionKind::Profile && name == "default" && section == "default",
     }
 }
 
@@ -164,9 +195,12 @@ pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, Con
             issue: issue.clone(),
         });
     }
+    if profile.kind == SectionKind::SsoSession {
+        refuse_taken_session(&doc, profile)?;
+    }
     if let Some(existing) = doc
         .sections()
-        .find(|s| header_matches(&s.name(), &profile.name))
+        .find(|s| header_matches(&s.name(), profile.kind, &profile.name))
     {
         let entries: Vec<(String, String)> = existing
             .entries()
@@ -205,6 +239,60 @@ pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, Con
     })
 }
 
+/// A new sign-in session takes neither a name nor a start URL that the
+/// file already configures (in an `[sso-session]`, or on a legacy profile),
+/// whatever the rest of its settings: the line is named.
+fn refuse_taken_session(doc: &Document, p: &NewProfile) -> Result<(), ConfigWriteError> {
+    if let Some(s) = doc
+        .sections()
+        .find(|s| header_matches(&s.name(), SectionKind::SsoSession, &p.name))
+    {
+        return Err(ConfigWriteError::SessionExists {
+            session: p.name.clone(),
+            line: s.header_line(),
+        });
+    }
+    let wanted = p
+        .settings
+        .iter()
+        .find(|(k, _)| k == "sso_start_url")
+        .map(|(_, v)| normalized_url(v));
+    let Some(wanted) = wanted else {
+        return Ok(());
+    };
+    for s in doc.sections() {
+        if let Some(e) = s
+            .entries()
+            .find(|e| e.key().eq_ignore_ascii_case("sso_start_url"))
+            .filter(|e| normalized_url(&e.value()) == wanted)
+        {
+            return Err(ConfigWriteError::StartUrlExists {
+                url: e.value().into_owned(),
+                section: s.name().trim().to_owned(),
+                line: e.line(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A start URL as compared: without a trailing `/` or `#`, the scheme and
+/// host in lower case (the path is kept as written).
+fn normalized_url(url: &str) -> String {
+    let url = url.trim().trim_end_matches(['/', '#']);
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+            format!(
+                "{}://{}/{path}",
+                scheme.to_ascii_lowercase(),
+                host.to_ascii_lowercase()
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// The result parses cleanly, keeps the file as its prefix and holds the
 /// profile once, exactly as asked.
 fn verify(original: &[u8], result: &[u8], p: &NewProfile) -> Result<(), ConfigWriteError> {
@@ -218,7 +306,7 @@ fn verify(original: &[u8], result: &[u8], p: &NewProfile) -> Result<(), ConfigWr
     }
     let found: Vec<_> = doc
         .sections()
-        .filter(|s| header_matches(&s.name(), &p.name))
+        .filter(|s| header_matches(&s.name(), p.kind, &p.name))
         .collect();
     let [s] = found.as_slice() else {
         return fail("the new profile is not there exactly once");

@@ -6,7 +6,7 @@
 //! bytes, a reset) ends that connection only.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -16,7 +16,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::state::{Shared, http_date};
+use crate::state::{Shared, http_date, lock};
 use crate::wire::{Body, Req, json_error, redirect};
 use crate::{admin, ids, oidc, portal, sts};
 
@@ -170,6 +170,12 @@ async fn answer(
             tokio::time::sleep(Duration::from_millis(f.latency_ms)).await;
         }
         if f.throttle_rate > 0.0 && ids::unit() < f.throttle_rate {
+            return Ok(throttled(route, request_id));
+        }
+        if route == Route::Portal
+            && f.portal_calls_per_second > 0
+            && !lock(&shared.portal_bucket).take(f.portal_calls_per_second, Instant::now())
+        {
             return Ok(throttled(route, request_id));
         }
         if f.error_rate > 0.0 && ids::unit() < f.error_rate {

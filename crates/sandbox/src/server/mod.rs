@@ -93,13 +93,15 @@ impl Sandbox {
                 ),
             });
         }
-        config
-            .faults
-            .validate()
-            .map_err(|message| SandboxError::Setting {
-                name: "faults",
-                message,
-            })?;
+        let mut faults = config.faults;
+        if faults.portal_calls_per_second == 0 {
+            // The world's own limit, unless the faults set one.
+            faults.portal_calls_per_second = config.world.identity_center.portal_calls_per_second;
+        }
+        faults.validate().map_err(|message| SandboxError::Setting {
+            name: "faults",
+            message,
+        })?;
         let wanted = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
         let listener = TcpListener::bind(wanted)
             .await
@@ -124,11 +126,12 @@ impl Sandbox {
             speed: config.speed,
             auto_approve: config.auto_approve,
             base_url: base_url.clone(),
-            faults: Mutex::new(config.faults),
+            faults: Mutex::new(faults),
             oidc: Mutex::new(OidcState::default()),
             used_codes: Mutex::new(Default::default()),
             sts_calls: Mutex::new(Default::default()),
             tokens: TokenKey::random(),
+            portal_bucket: Mutex::new(Default::default()),
         });
         let (stop, stopped) = watch::channel(false);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());

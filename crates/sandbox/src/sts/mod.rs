@@ -100,6 +100,7 @@ mod tests {
             used_codes: Mutex::new(Default::default()),
             sts_calls: Mutex::new(Default::default()),
             tokens: TokenKey::random(),
+            portal_bucket: Mutex::new(Default::default()),
         }
     }
 

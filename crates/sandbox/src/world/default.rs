@@ -32,6 +32,7 @@ impl Default for World {
                 user_name: "sandbox-user".into(),
                 session_duration_secs: 8 * 3600,
                 access_token_secs: 3600,
+                portal_calls_per_second: 0,
             },
             accounts: vec![
                 Account {

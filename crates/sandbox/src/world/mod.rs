@@ -58,6 +58,14 @@ pub struct IdentityCenter {
     /// Lifetime of an access token that comes with a refresh token.
     #[serde(default = "default_access_token_secs")]
     pub access_token_secs: u64,
+    /// The access portal's rate limit in calls per second (0: none); the
+    /// faults' `portal_calls_per_second` overrides it while the sandbox runs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub portal_calls_per_second: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An AWS account and the permission sets the signed-in person has in it.

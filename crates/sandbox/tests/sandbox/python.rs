@@ -278,3 +278,36 @@ async fn botocore_and_the_aws_cli_trust_the_sandbox_ca_through_aws_ca_bundle() {
     assert!(ok, "{err}");
     assert!(out.contains(":assumed-role/Deploy/"));
 }
+
+/// The shipped world of a large organisation: 300 accounts with 4 roles
+/// each, behind the portal's rate limit of 20 calls a second.
+const BIG_WORLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/worlds/portal-300x4.toml");
+
+#[tokio::test]
+async fn botocore_pages_through_300_accounts_and_1200_roles_behind_the_rate_limit() {
+    let world = leasekeeper_sandbox::World::from_file(std::path::Path::new(BIG_WORLD)).unwrap();
+    assert_eq!(world.identity_center.portal_calls_per_second, 20);
+    let start_url = world.identity_center.start_url.clone();
+    let region = world.identity_center.region.clone();
+    let sb = start(|c| {
+        c.world = world;
+        c.auto_approve = true;
+    })
+    .await;
+    assert_eq!(
+        sb.faults().portal_calls_per_second,
+        20,
+        "the world's limit holds"
+    );
+    let (_, _, access, _) =
+        crate::sign_in::device_sign_in_at(&sb, &start_url, &["sso:account:access"]).await;
+    let env = env_for(&sb);
+    let v = py("list_portal.py", &[&access, &region], &env).await;
+    assert_eq!(v["accounts"], 300, "{v}");
+    assert_eq!(v["roles"], 1200, "{v}");
+    assert_eq!(v["distinct_accounts"], 300, "every page once: {v}");
+    eprintln!(
+        "botocore: {} pages, {} calls retried after TooManyRequestsException",
+        v["pages"], v["retries"]
+    );
+}

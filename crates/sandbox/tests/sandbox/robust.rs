@@ -275,3 +275,48 @@ async fn the_approval_page_and_session_endpoints_work_as_documented() {
         .unwrap_err();
     assert_eq!(code(&err).0, "UnauthorizedException");
 }
+
+#[tokio::test]
+async fn past_the_portal_rate_limit_calls_get_429_until_the_bucket_refills() {
+    let sb = start(|c| c.faults.portal_calls_per_second = 3).await;
+    let (_, _, access, _) = crate::sign_in::device_sign_in(&sb, &["sso:account:access"]).await;
+    let bearer = [("x-amz-sso_bearer_token", access.as_str())];
+    let list = || {
+        raw(
+            &sb,
+            "GET",
+            "/assignment/accounts?max_result=1",
+            &bearer,
+            b"",
+        )
+    };
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        answers.push(list().await);
+    }
+    let ok = answers.iter().filter(|r| r.status == 200).count();
+    let refused: Vec<&Raw> = answers.iter().filter(|r| r.status == 429).collect();
+    assert!(ok >= 3, "a full bucket lets a second's calls through: {ok}");
+    assert!(
+        !refused.is_empty() && ok + refused.len() == answers.len(),
+        "the calls past the limit are refused, nothing else: {ok} ok, {} refused",
+        refused.len()
+    );
+    // AWS's shape: the portal's exception name, in the body and the header.
+    let body: serde_json::Value = serde_json::from_str(&refused[0].body).unwrap();
+    assert_eq!(
+        body["__type"],
+        "com.amazonaws.switchboard.portal#TooManyRequestsException"
+    );
+    assert_eq!(body["message"], "Rate exceeded");
+    // A second later the bucket holds calls again.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(list().await.status, 200);
+
+    // Set at run time: no limit, every call passes.
+    let r = post_json(&sb, "/_sandbox/faults", r#"{"portal_calls_per_second":0}"#).await;
+    assert_eq!(r.status, 200);
+    for _ in 0..12 {
+        assert_eq!(list().await.status, 200);
+    }
+}

@@ -16,6 +16,15 @@ pub async fn device_sign_in(
     sb: &RunningSandbox,
     scopes: &[&str],
 ) -> (String, String, String, Option<String>) {
+    device_sign_in_at(sb, START_URL, scopes).await
+}
+
+/// [`device_sign_in`] to the access portal at `start_url`.
+pub async fn device_sign_in_at(
+    sb: &RunningSandbox,
+    start_url: &str,
+    scopes: &[&str],
+) -> (String, String, String, Option<String>) {
     let oidc = oidc(sb);
     let reg = oidc
         .register_client()
@@ -33,7 +42,7 @@ pub async fn device_sign_in(
         .start_device_authorization()
         .client_id(&id)
         .client_secret(&secret)
-        .start_url(START_URL)
+        .start_url(start_url)
         .send()
         .await
         .unwrap();

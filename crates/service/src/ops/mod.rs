@@ -25,9 +25,11 @@
 //!   or what the person must do first; never asks anything.
 //! - [`setup_process`]: add a profile whose keys come from
 //!   `leasekeeper credential-process`.
+//! - [`add_session`]: add an `[sso-session]` for an AWS access portal.
 //!
 //! Every error has a stable `code()`; none carries a secret.
 
+pub mod add_session;
 pub mod attach;
 pub mod autostart;
 pub mod credential_process;

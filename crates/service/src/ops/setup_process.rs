@@ -85,6 +85,7 @@ pub fn setup_process(paths: &AwsPaths, request: &SetupRequest) -> Result<SetUp, 
         settings.push(("region".to_owned(), region.to_owned()));
     }
     let new = NewProfile {
+        kind: leasekeeper_engine::write::config::SectionKind::Profile,
         name: name.clone(),
         settings,
     };

@@ -4,6 +4,7 @@ use super::*;
 
 fn profile() -> NewProfile {
     NewProfile {
+        kind: SectionKind::Profile,
         name: "dev-leasekeeper".to_owned(),
         settings: vec![
             (
@@ -66,4 +67,89 @@ fn unparsable_files_bom_and_bad_names_are_refused() {
     let mut p = profile();
     p.settings[0].1 = "x\ny".to_owned();
     assert_eq!(plan(None, &p).unwrap_err().code(), "invalid_value");
+}
+
+fn session(name: &str, url: &str) -> NewProfile {
+    NewProfile {
+        kind: SectionKind::SsoSession,
+        name: name.into(),
+        settings: vec![
+            ("sso_start_url".into(), url.into()),
+            ("sso_region".into(), "eu-west-1".into()),
+            (
+                "sso_registration_scopes".into(),
+                "sso:account:access".into(),
+            ),
+        ],
+    }
+}
+
+#[test]
+fn an_sso_session_is_appended_and_every_other_byte_kept() {
+    let old = b"[default]\r\nregion = us-east-1\r\n";
+    let p = plan(
+        Some(old),
+        &session("corp", "https://corp.awsapps.com/start"),
+    )
+    .unwrap();
+    assert_eq!(p.outcome, Outcome::Added);
+    assert!(p.bytes.starts_with(old));
+    assert_eq!(
+        String::from_utf8(p.bytes[old.len()..].to_vec()).unwrap(),
+        "\r\n[sso-session corp]\r\nsso_start_url = https://corp.awsapps.com/start\r\n\
+         sso_region = eu-west-1\r\nsso_registration_scopes = sso:account:access\r\n"
+    );
+    // A profile of the same name is another section.
+    let with_profile = b"[profile corp]\nregion = us-east-1\n";
+    let p = plan(
+        Some(with_profile),
+        &session("corp", "https://corp.awsapps.com/start"),
+    );
+    assert_eq!(p.unwrap().outcome, Outcome::Added);
+}
+
+#[test]
+fn a_session_name_or_start_url_already_configured_is_refused_naming_the_line() {
+    let old = b"[profile x]\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let e = plan(
+        Some(old),
+        &session("corp", "https://other.awsapps.com/start"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ConfigWriteError::SessionExists {
+            session: "corp".into(),
+            line: 4
+        }
+    );
+    // Even with the very same settings: the name is taken.
+    let same = plan(
+        Some(old),
+        &session("corp", "https://corp.awsapps.com/start"),
+    );
+    assert_eq!(same.unwrap_err().code(), "sso_session_exists");
+    // The same portal under another name, however it is spelled.
+    let e = plan(
+        Some(old),
+        &session("corp2", "HTTPS://Corp.AWSAPPS.com/start/"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ConfigWriteError::StartUrlExists {
+            url: "https://corp.awsapps.com/start".into(),
+            section: "sso-session corp".into(),
+            line: 5
+        }
+    );
+    assert!(e.to_string().contains("(line 5)"), "{e}");
+    // A legacy profile naming the portal counts too.
+    let legacy = b"[profile old]\nsso_start_url = https://corp.awsapps.com/start\n";
+    let e = plan(
+        Some(legacy),
+        &session("corp", "https://corp.awsapps.com/start"),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "start_url_exists");
 }
