@@ -77,7 +77,7 @@ done
 for page in leasekeeper leasekeeper-tray leasekeeper-status leasekeeper-sandbox leasekeeper-demo \
   leasekeeper-login leasekeeper-logout leasekeeper-daemon leasekeeper-refresh leasekeeper-mfa \
   leasekeeper-credential-process leasekeeper-setup-process leasekeeper-settings \
-  leasekeeper-profiles leasekeeper-profiles-add-session; do
+  leasekeeper-profiles leasekeeper-profiles-add-session leasekeeper-profiles-available; do
   common+=("/usr/share/man/man1/$page.1.gz")
 done
 deb_only=(

@@ -31,6 +31,7 @@ mod cli {
     mod mfa_sandbox;
     mod mfa_terminal;
     mod profiles_add_session;
+    mod profiles_available;
     mod sandbox_command;
     mod settings_command;
     mod setup_process_config;

@@ -1,9 +1,12 @@
-//! [`SsoPortal`] on aws-sdk-sso: GetRoleCredentials and Logout.
+//! [`SsoPortal`] on aws-sdk-sso: GetRoleCredentials and Logout; and
+//! [`PortalListing`]: ListAccounts and ListAccountRoles, a page a call.
 
 use std::future::Future;
 
 use leasekeeper_engine::Secret;
-use leasekeeper_engine::ports::{AwsError, Credentials, Dated, Service, SsoPortal};
+use leasekeeper_engine::ports::{
+    AwsError, Credentials, Dated, Page, PortalAccount, PortalListing, Service, SsoPortal,
+};
 use time::OffsetDateTime;
 
 use crate::date::DateCapture;
@@ -75,6 +78,77 @@ impl SsoPortal for Aws {
             Ok(Dated {
                 value: (),
                 server_date: date.get(),
+            })
+        }
+    }
+}
+
+/// The portal's largest page.
+const PAGE_SIZE: i32 = 100;
+
+impl PortalListing for Aws {
+    fn list_accounts(
+        &self,
+        access_token: &Secret,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<PortalAccount>, AwsError>> + Send {
+        let call = self
+            .portal
+            .list_accounts()
+            .access_token(access_token.expose())
+            .max_results(PAGE_SIZE)
+            .set_next_token(next.map(str::to_owned));
+        async move {
+            let out = call
+                .send()
+                .await
+                .map_err(|e| errors::map(Service::SsoPortal, &e))?;
+            let items = out
+                .account_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| {
+                    Some(PortalAccount {
+                        id: a.account_id?,
+                        name: a.account_name.unwrap_or_default(),
+                        email: a.email_address.unwrap_or_default(),
+                    })
+                })
+                .collect();
+            Ok(Page {
+                items,
+                next: out.next_token.filter(|t| !t.is_empty()),
+            })
+        }
+    }
+
+    fn list_account_roles(
+        &self,
+        access_token: &Secret,
+        account_id: &str,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<String>, AwsError>> + Send {
+        let call = self
+            .portal
+            .list_account_roles()
+            .access_token(access_token.expose())
+            .account_id(account_id)
+            .max_results(PAGE_SIZE)
+            .set_next_token(next.map(str::to_owned));
+        async move {
+            let out = call
+                .send()
+                .await
+                .map_err(|e| errors::map(Service::SsoPortal, &e))?;
+            let items = out
+                .role_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|r| r.role_name)
+                .collect();
+            Ok(Page {
+                items,
+                next: out.next_token.filter(|t| !t.is_empty()),
             })
         }
     }

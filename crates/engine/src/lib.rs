@@ -4,6 +4,7 @@
 //! no environment and no network: "now", the environment and file contents are
 //! arguments, so every decision is testable with a manual clock.
 
+pub mod available;
 pub mod ini;
 pub mod keeper;
 pub mod lease;

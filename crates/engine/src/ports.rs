@@ -191,6 +191,39 @@ pub trait SsoPortal: Send + Sync {
     ) -> impl Future<Output = Result<Dated<()>, AwsError>> + Send;
 }
 
+/// The access portal's listing of what the signed-in person may use.
+pub trait PortalListing: Send + Sync {
+    /// One page of the accounts (`next`: the page token of the previous).
+    fn list_accounts(
+        &self,
+        access_token: &Secret,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<PortalAccount>, AwsError>> + Send;
+
+    /// One page of the role names in `account_id`.
+    fn list_account_roles(
+        &self,
+        access_token: &Secret,
+        account_id: &str,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Page<String>, AwsError>> + Send;
+}
+
+/// One page of a listing and the token of the next, if there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// An account as the portal lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalAccount {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
 /// AssumeRole's input.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AssumeRoleRequest {

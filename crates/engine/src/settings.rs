@@ -24,6 +24,9 @@
 //! [notifications]
 //! enabled = true          # desktop notifications; off: events are only logged
 //!
+//! [portal]
+//! calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
+//!
 //! [sso_sessions.corp]     # an [sso-session] name, or a legacy start URL in quotes
 //! session_length = "8h"   # the sign-in session length set in IAM Identity Center
 //!
@@ -109,6 +112,9 @@ leads = ["15m", "5m"]   # warn this long before something needs you; [] for neve
 [notifications]
 enabled = true          # desktop notifications; off: events are only logged
 
+[portal]
+calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
+
 # [sso_sessions.corp]   # an [sso-session] name, or a legacy start URL in quotes
 # session_length = "8h" # the sign-in session length set in IAM Identity Center
 
@@ -132,6 +138,7 @@ pub struct Settings {
     pub mfa: MfaSettings,
     pub warnings: WarningSettings,
     pub notifications: NotificationSettings,
+    pub portal: PortalSettings,
     /// By sso-session name (or legacy start URL).
     pub sso_sessions: BTreeMap<String, SessionSettings>,
     /// By profile name.
@@ -175,6 +182,17 @@ pub struct NotificationSettings {
     /// Desktop notifications are shown; off: events are still logged.
     pub enabled: bool,
 }
+
+/// `[portal]`: how the AWS access portal is listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortalSettings {
+    /// Calls a second at most while listing accounts and roles (the portal
+    /// refuses about 20).
+    pub calls_per_second: u32,
+}
+
+/// The highest `portal.calls_per_second` taken.
+pub const MAX_PORTAL_CALLS_PER_SECOND: u32 = 1000;
 
 /// `[sso_sessions.NAME]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -248,6 +266,9 @@ impl Default for Settings {
                 leads: DEFAULT_WARNING_LEADS.to_vec(),
             },
             notifications: NotificationSettings { enabled: true },
+            portal: PortalSettings {
+                calls_per_second: crate::available::DEFAULT_CALLS_PER_SECOND,
+            },
             sso_sessions: BTreeMap::new(),
             profiles: BTreeMap::new(),
             aws: AwsEnvSettings::default(),

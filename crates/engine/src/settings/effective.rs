@@ -65,6 +65,10 @@ pub fn effective(parsed: &Parsed, env: impl Fn(&str) -> Option<String>) -> Vec<E
         plain("mfa.persist", s.mfa.persist.to_string()),
         plain("warnings.leads", format!("[{}]", leads.join(", "))),
         plain("notifications.enabled", s.notifications.enabled.to_string()),
+        plain(
+            "portal.calls_per_second",
+            s.portal.calls_per_second.to_string(),
+        ),
     ];
     for (name, session) in &s.sso_sessions {
         out.push(entry(

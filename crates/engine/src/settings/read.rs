@@ -10,8 +10,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::parse_duration;
 use super::{
-    AwsEnvSettings, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY, MAX_WARNING_LEAD,
-    MFA_SESSION_RANGE, MfaSettings, NotificationSettings, Parsed, ProfileSettings, RenewSettings,
+    AwsEnvSettings, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY,
+    MAX_PORTAL_CALLS_PER_SECOND, MAX_WARNING_LEAD, MFA_SESSION_RANGE, MfaSettings,
+    NotificationSettings, Parsed, PortalSettings, ProfileSettings, RenewSettings,
     SESSION_LENGTH_RANGE, SessionSettings, Settings, SettingsError, WarningSettings,
 };
 
@@ -38,6 +39,7 @@ pub(super) fn read(text: &str) -> Parsed {
             "mfa",
             "warnings",
             "notifications",
+            "portal",
             "sso_sessions",
             "profiles",
             "aws",
@@ -55,6 +57,7 @@ pub(super) fn read(text: &str) -> Parsed {
             "mfa" => r.mfa(table, &mut settings.mfa),
             "warnings" => r.warnings(table, &mut settings.warnings),
             "notifications" => r.notifications(table, &mut settings.notifications),
+            "portal" => r.portal(table, &mut settings.portal),
             "aws" => r.aws(table, &mut settings.aws),
             "sso_sessions" => r.each(table, name, |r, path, t| {
                 let s = r.session(path, t);
@@ -197,6 +200,34 @@ impl Reader<'_> {
             let field = format!("notifications.{}", key.get_ref());
             match key.get_ref().as_ref() {
                 "enabled" => self.bool(&field, v, &mut into.enabled),
+                _ => self.unknown(&field, key),
+            }
+        }
+    }
+
+    fn portal(&mut self, table: &DeTable<'_>, into: &mut PortalSettings) {
+        for (key, v) in table.iter() {
+            let field = format!("portal.{}", key.get_ref());
+            match key.get_ref().as_ref() {
+                "calls_per_second" => match v.get_ref().as_integer() {
+                    Some(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
+                        Ok(n) if (1..=i64::from(MAX_PORTAL_CALLS_PER_SECOND)).contains(&n) => {
+                            into.calls_per_second =
+                                u32::try_from(n).unwrap_or(into.calls_per_second);
+                            self.took(&field, v);
+                        }
+                        _ => {
+                            let line = self.line(&v.span());
+                            self.errors.push(SettingsError::OutOfRange {
+                                line,
+                                field,
+                                value: n.as_str().to_owned(),
+                                allowed: "1 to 1000",
+                            });
+                        }
+                    },
+                    None => self.wrong(&field, v, "a whole number from 1 to 1000"),
+                },
                 _ => self.unknown(&field, key),
             }
         }

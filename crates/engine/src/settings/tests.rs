@@ -285,3 +285,22 @@ fn the_aws_table_is_read_and_a_bad_proxy_is_refused_by_line() {
         ]
     );
 }
+
+#[test]
+fn the_portal_rate_is_read_within_its_range() {
+    assert_eq!(Settings::default().portal.calls_per_second, 10);
+    let (s, errors) = Settings::parse("[portal]\ncalls_per_second = 25\n");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(s.portal.calls_per_second, 25);
+    let (s, errors) = Settings::parse("[portal]\ncalls_per_second = 0\n");
+    assert_eq!(
+        s.portal.calls_per_second, 10,
+        "a bad value keeps the default"
+    );
+    assert!(
+        errors[0].to_string().contains("portal.calls_per_second"),
+        "{errors:?}"
+    );
+    let (_, errors) = Settings::parse("[portal]\ncalls_per_second = \"fast\"\nrate = 3\n");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+}

@@ -38,7 +38,7 @@ mod session_tests;
 #[cfg(test)]
 mod sighting_tests;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 pub use error::{SessionOver, SignInError};
 pub use login::{Flow, LoginOptions, SignedIn, login};

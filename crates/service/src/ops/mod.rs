@@ -26,12 +26,14 @@
 //! - [`setup_process`]: add a profile whose keys come from
 //!   `leasekeeper credential-process`.
 //! - [`add_session`]: add an `[sso-session]` for an AWS access portal.
+//! - [`available`]: every account and role a signed-in session gives.
 //!
 //! Every error has a stable `code()`; none carries a secret.
 
 pub mod add_session;
 pub mod attach;
 pub mod autostart;
+pub mod available;
 pub mod credential_process;
 pub mod mfa;
 pub mod refresh;
