@@ -32,6 +32,7 @@ mod cli {
     mod mfa_terminal;
     mod profiles_add_session;
     mod profiles_available;
+    mod profiles_sync;
     mod sandbox_command;
     mod settings_command;
     mod setup_process_config;

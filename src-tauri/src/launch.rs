@@ -35,8 +35,7 @@ impl Windows {
     /// Starts the window process (which raises the open window if there
     /// is one).
     pub fn open(&self) -> anyhow::Result<u32> {
-        let exe = std::env::current_exe().context("cannot find this program")?;
-        let mut command = Command::new(exe);
+        let mut command = Command::new(this_program()?);
         command
             .arg(WINDOW_FLAG)
             .stdin(Stdio::null())
@@ -80,5 +79,23 @@ impl Windows {
 
     fn set(&self) -> std::sync::MutexGuard<'_, BTreeSet<u32>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// This program's path: after an upgrade replaced the binary, Linux names
+/// the running one `… (deleted)`; the window is then started from the new
+/// binary at the same path.
+fn this_program() -> anyhow::Result<std::path::PathBuf> {
+    let exe = std::env::current_exe().context("cannot find this program")?;
+    if exe.exists() {
+        return Ok(exe);
+    }
+    let name = exe
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.strip_suffix(" (deleted)") {
+        Some(original) => Ok(exe.with_file_name(original)),
+        None => Ok(exe),
     }
 }

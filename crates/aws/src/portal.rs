@@ -86,6 +86,15 @@ impl SsoPortal for Aws {
 /// The portal's largest page.
 const PAGE_SIZE: i32 = 100;
 
+/// A listing call is made once by the SDK: the listing asks again itself,
+/// within its rate and with its own backoff
+/// ([`leasekeeper_engine::available`]), so a page is never tried more than
+/// its `MAX_TRIES` times.
+fn one_try() -> aws_sdk_sso::config::Builder {
+    aws_sdk_sso::config::Builder::default()
+        .retry_config(aws_sdk_sso::config::retry::RetryConfig::standard().with_max_attempts(1))
+}
+
 impl PortalListing for Aws {
     fn list_accounts(
         &self,
@@ -100,6 +109,8 @@ impl PortalListing for Aws {
             .set_next_token(next.map(str::to_owned));
         async move {
             let out = call
+                .customize()
+                .config_override(one_try())
                 .send()
                 .await
                 .map_err(|e| errors::map(Service::SsoPortal, &e))?;
@@ -137,6 +148,8 @@ impl PortalListing for Aws {
             .set_next_token(next.map(str::to_owned));
         async move {
             let out = call
+                .customize()
+                .config_override(one_try())
                 .send()
                 .await
                 .map_err(|e| errors::map(Service::SsoPortal, &e))?;

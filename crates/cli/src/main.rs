@@ -52,7 +52,7 @@ enum Command {
     CredentialProcess(cmd::credential_process::Args),
     /// Add a profile to ~/.aws/config whose keys come from credential-process
     SetupProcess(cmd::setup_process::Args),
-    /// Add sign-in sessions to ~/.aws/config
+    /// Add a sign-in session, list what it gives, generate its profiles
     Profiles(cmd::profiles::Args),
     /// Show the settings in effect and where each value comes from
     Settings(cmd::settings::Args),

@@ -9,6 +9,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use leasekeeper_engine::available::{Available, Progress};
+use leasekeeper_engine::write::sync::Change;
 use leasekeeper_service::Environment;
 use leasekeeper_service::ops::Target;
 use leasekeeper_service::ops::add_session::{self, NewSession};
@@ -37,6 +38,38 @@ enum Command {
     /// List every account and role a signed-in session gives
     #[command(after_help = "Example:\n  leasekeeper profiles available --sso-session corp --json")]
     Available(AvailableArgs),
+    /// Write one profile per account and role a signed-in session gives
+    #[command(
+        after_help = "Examples:\n  leasekeeper profiles sync --sso-session corp --dry-run\n  \
+                            leasekeeper profiles sync --sso-session corp --prune \
+                            --name-template '{account_name}-{role_name}'\n\n\
+                            Template fields: {account_name}, {account_id}, {role_name}, {session}."
+    )]
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SyncArgs {
+    /// The [sso-session] whose accounts and roles become profiles
+    #[arg(long, value_name = "NAME")]
+    sso_session: String,
+    /// Show what would change as a diff; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Also remove profiles generated for this session whose role is no
+    /// longer assigned (kept when edited since)
+    #[arg(long)]
+    prune: bool,
+    /// How profiles are named (default: {account_name}.{role_name})
+    #[arg(long, value_name = "T")]
+    name_template: Option<String>,
+    /// The profiles' region (default: the session's sso_region)
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Call the access portal at most N times a second (default: the
+    /// settings' portal.calls_per_second, 10)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    calls_per_second: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,10 +80,10 @@ struct AvailableArgs {
     /// Print JSON: {"session", "accounts": [{"id", "name", "email", "roles"}]}
     #[arg(long)]
     json: bool,
-    /// Call the access portal at most N times a second (it refuses about 20)
-    #[arg(long, value_name = "N", default_value_t = available::DEFAULT_CALLS_PER_SECOND,
-          value_parser = clap::value_parser!(u32).range(1..=1000))]
-    calls_per_second: u32,
+    /// Call the access portal at most N times a second (it refuses about
+    /// 20; default: the settings' portal.calls_per_second, 10)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    calls_per_second: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,15 +105,123 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::AddSession(a) => add(a, home),
         Command::Available(a) => list(&a, home),
+        Command::Sync(a) => sync(&a, home),
     }
 }
 
-fn list(args: &AvailableArgs, home: &Home) -> anyhow::Result<ExitCode> {
+fn sync(args: &SyncArgs, home: &Home) -> anyhow::Result<ExitCode> {
     let env = Environment::process();
+    let request = leasekeeper_service::ops::sync::SyncArgs {
+        session: args.sso_session.clone(),
+        template: args.name_template.clone(),
+        region: args.region.clone(),
+        prune: args.prune,
+        dry_run: args.dry_run,
+        calls_per_second: rate(args.calls_per_second, &env),
+    };
+    let mut progress = printer(&args.sso_session);
+    let done = runtime()?.block_on(leasekeeper_service::ops::sync::sync(
+        &home.paths,
+        &env,
+        &request,
+        &mut progress,
+    ));
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => {
+            end_progress();
+            eprintln!("leasekeeper: {e} [{}]", e.code());
+            let usage = matches!(
+                e,
+                leasekeeper_service::ops::sync::SyncError::BadRegion(_)
+                    | leasekeeper_service::ops::sync::SyncError::BadTemplate(_)
+                    | leasekeeper_service::ops::sync::SyncError::Available(
+                        available::AvailableError::Target(_)
+                    )
+            );
+            return Ok(exit::code(if usage { exit::USAGE } else { exit::FAILURE }));
+        }
+    };
+    let mut kept = 0;
+    for change in &done.changes {
+        match change {
+            Change::Added {
+                name,
+                account_id,
+                role,
+            } => {
+                println!(
+                    "added [profile {}] ({account_id} {})",
+                    shown(name),
+                    shown(role)
+                );
+            }
+            Change::Renamed {
+                wanted,
+                name,
+                taken_by,
+            } => println!(
+                "[profile {}] is taken by [{}]: the new one is [profile {}]",
+                shown(wanted),
+                shown(taken_by),
+                shown(name)
+            ),
+            Change::Kept { .. } => kept += 1,
+            Change::Pruned { name, line } => println!(
+                "removed [profile {}] (line {line}): its role is no longer assigned",
+                shown(name)
+            ),
+            Change::EditedKept { name, line } => println!(
+                "kept [profile {}] (line {line}): its role is no longer assigned, but it was \
+                 edited since it was generated",
+                shown(name)
+            ),
+        }
+    }
+    if kept > 0 {
+        println!("{kept} already configured: nothing added for them");
+    }
+    let config = done.config.display();
+    if args.dry_run {
+        if !done.diff.is_empty() {
+            println!("--- {config}\n+++ {config} (after the sync)");
+            print!("{}", done.diff);
+        }
+        println!("dry run: {config} is not written");
+    } else if done.written {
+        println!("wrote {config}");
+    } else {
+        println!("{config} is unchanged");
+    }
+    Ok(exit::code(exit::OK))
+}
+
+/// Clears a progress line left on the terminal, so what follows starts on
+/// a line of its own.
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[K");
+    }
+}
+
+/// The rate asked for, else the settings', else the default.
+fn rate(asked: Option<u32>, env: &Environment) -> u32 {
+    asked.unwrap_or_else(|| match leasekeeper_service::ops::settings::load(env) {
+        Ok(settings) => settings.portal.calls_per_second,
+        Err(e) => {
+            eprintln!("leasekeeper: {e}; calling the portal at the default rate");
+            available::DEFAULT_CALLS_PER_SECOND
+        }
+    })
+}
+
+/// Progress on stderr: one line rewritten on a terminal, a line every
+/// [`PIPED_EVERY`] accounts when piped.
+fn printer(session: &str) -> impl FnMut(Progress) + Send + use<> {
     let terminal = std::io::stderr().is_terminal();
-    let session = args.sso_session.clone();
+    let session = session.to_owned();
     let mut told = 0;
-    let mut progress = move |p: Progress| {
+    move |p: Progress| {
         if p.total == 0 {
             return;
         }
@@ -103,17 +244,24 @@ fn list(args: &AvailableArgs, home: &Home) -> anyhow::Result<ExitCode> {
                 retried(p.retries)
             );
         }
-    };
+    }
+}
+
+fn list(args: &AvailableArgs, home: &Home) -> anyhow::Result<ExitCode> {
+    let env = Environment::process();
+    let rate = rate(args.calls_per_second, &env);
+    let mut progress = printer(&args.sso_session);
     let listed = runtime()?.block_on(available::available(
         &home.paths,
         &env,
         &args.sso_session,
-        args.calls_per_second,
+        rate,
         &mut progress,
     ));
     let listed = match listed {
         Ok(listed) => listed,
         Err(e) => {
+            end_progress();
             eprintln!("leasekeeper: {e} [{}]", e.code());
             let code = match e {
                 available::AvailableError::Target(_) => exit::USAGE,
@@ -123,24 +271,39 @@ fn list(args: &AvailableArgs, home: &Home) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        let accounts: Vec<serde_json::Value> = listed
-            .accounts
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "id": a.account.id,
-                    "name": a.account.name,
-                    "email": a.account.email,
-                    "roles": a.roles,
+        let out = JsonListing {
+            session: &listed.session,
+            accounts: listed
+                .accounts
+                .iter()
+                .map(|a| JsonAccount {
+                    id: &a.account.id,
+                    name: &a.account.name,
+                    email: &a.account.email,
+                    roles: &a.roles,
                 })
-            })
-            .collect();
-        let out = serde_json::json!({ "session": listed.session, "accounts": accounts });
+                .collect(),
+        };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print!("{}", table(&listed.accounts));
     }
     Ok(exit::code(exit::OK))
+}
+
+/// `profiles available --json`, its keys in this order.
+#[derive(serde::Serialize)]
+struct JsonListing<'a> {
+    session: &'a str,
+    accounts: Vec<JsonAccount<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonAccount<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: &'a str,
+    roles: &'a [String],
 }
 
 /// Piped, a progress line every so many accounts.
@@ -197,6 +360,7 @@ fn add(args: AddSession, home: &Home) -> anyhow::Result<ExitCode> {
     let added = match add_session::add_session(&home.paths, &session) {
         Ok(added) => added,
         Err(e) => {
+            end_progress();
             eprintln!("leasekeeper: {e} [{}]", e.code());
             let code = if e.is_usage() {
                 exit::USAGE
@@ -236,6 +400,10 @@ fn ask(question: &str) -> anyhow::Result<bool> {
     err.write_all(question.as_bytes())?;
     err.flush()?;
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
+    if std::io::stdin().lock().read_line(&mut line)? == 0 {
+        // The end of the input (Ctrl-D) is no answer: nothing is started.
+        eprintln!();
+        return Ok(false);
+    }
     Ok(!line.trim().to_ascii_lowercase().starts_with('n'))
 }

@@ -6,6 +6,9 @@
 //!   byte kept.
 //! - [`credentials`]: our sections of `~/.aws/credentials`, written so that
 //!   every byte outside them stays as it was.
+//! - [`sync`]: profiles generated from what a sign-in session gives, added
+//!   and (when asked) pruned, every other byte kept.
 
 pub mod config;
 pub mod credentials;
+pub mod sync;

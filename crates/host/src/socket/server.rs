@@ -386,8 +386,13 @@ where
     }
 }
 
-/// This process's program name, as `hello` tells it.
+/// This process's program name, as `hello` tells it (without the
+/// ` (deleted)` Linux adds once the binary was replaced by an upgrade).
 fn program() -> Option<String> {
     let exe = std::env::current_exe().ok()?;
-    Some(exe.file_name()?.to_string_lossy().into_owned())
+    let name = exe.file_name()?.to_string_lossy().into_owned();
+    Some(
+        name.strip_suffix(" (deleted)")
+            .map_or(name.clone(), str::to_owned),
+    )
 }

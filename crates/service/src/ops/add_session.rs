@@ -119,15 +119,23 @@ fn check_url(url: &str) -> Result<(), AddSessionError> {
     let Some(rest) = lower.strip_prefix("https://") else {
         return bad("it must start with https://");
     };
+    if url.chars().any(char::is_control) {
+        return bad("it holds a control character");
+    }
     if url
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ';')
+        .any(|c| c.is_whitespace() || c == '#' || c == ';')
     {
         return bad("it holds white space, `#` or `;`");
     }
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let name = host.split(':').next().unwrap_or_default();
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return bad("it holds a user name");
+    }
+    let (name, port) = match authority.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (authority, None),
+    };
     let labels_ok = name.split('.').count() >= 2
         && name.split('.').all(|l| {
             !l.is_empty()
@@ -136,17 +144,17 @@ fn check_url(url: &str) -> Result<(), AddSessionError> {
                 && !l.ends_with('-')
         });
     if !labels_ok {
-        return bad("it has no host name");
+        return bad("its host is not a domain name such as my-company.awsapps.com");
     }
-    if host.contains('@') || rest.contains('@') {
-        return bad("it holds a user name");
+    if port.is_some_and(|p| !p.parse::<u16>().is_ok_and(|p| p > 0)) {
+        return bad("its port is not a number from 1 to 65535");
     }
     Ok(())
 }
 
 /// `us-east-1`, `eu-west-1`, `us-gov-west-1`, `cn-north-1`,
 /// `ap-southeast-5`: two letters, words, a number, joined by `-`.
-fn is_region(region: &str) -> bool {
+pub fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     let [first, middle @ .., last] = parts.as_slice() else {
         return false;
@@ -174,6 +182,7 @@ mod tests {
             "https://ssoins-1234.portal.us-east-1.app.aws",
             "https://127.0.0.1:8443/start",
             "HTTPS://Corp.AwsApps.com/start",
+            "https://corp.awsapps.com/start?x=a@b",
         ] {
             assert!(check_url(good).is_ok(), "{good}");
         }
@@ -187,6 +196,9 @@ mod tests {
             "https://corp.awsapps.com/start#x",
             "https://me@corp.awsapps.com/start",
             "https://-x.awsapps.com/start",
+            "https://x.awsapps.com:abc/start",
+            "https://x.awsapps.com:99999/start",
+            "https://corp.awsapps.com/start\u{7}",
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }

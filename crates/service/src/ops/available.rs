@@ -24,6 +24,8 @@ pub use leasekeeper_engine::available::DEFAULT_CALLS_PER_SECOND;
 pub struct Listed {
     /// The session's name.
     pub session: String,
+    /// The session's region (`sso_region`).
+    pub region: String,
     /// Every account, in the portal's order, with its roles.
     pub accounts: Vec<Available>,
 }
@@ -41,11 +43,18 @@ pub enum AvailableError {
         error: leasekeeper_aws::SetupError,
     },
     /// No token, or the sign-in ended: sign in first.
-    #[error("{error}: leasekeeper login --sso-session {session}")]
+    #[error(
+        "{session} needs a sign-in ({}): leasekeeper login --sso-session {session}",
+        .reason.as_str()
+    )]
     SignIn {
         session: String,
-        error: signin::SignInError,
+        reason: signin::SessionOver,
     },
+    /// The token could not be refreshed for another reason (the network,
+    /// a throttle): signing in again is not the fix.
+    #[error(transparent)]
+    Refresh(signin::SignInError),
     #[error("cannot list what {session} gives: {error}")]
     Portal { session: String, error: AwsError },
 }
@@ -56,7 +65,8 @@ impl AvailableError {
             AvailableError::Target(e) => e.code(),
             AvailableError::Environment(e) => e.code(),
             AvailableError::Clients { error, .. } => error.code(),
-            AvailableError::SignIn { error, .. } => error.code(),
+            AvailableError::SignIn { .. } => "needs_login",
+            AvailableError::Refresh(e) => e.code(),
             AvailableError::Portal { error, .. } => error.code(),
         }
     }
@@ -94,20 +104,17 @@ pub async fn available(
         store: &store,
         scale: sign_env.scale,
     };
-    let sign_in = |error| AvailableError::SignIn {
+    let sign_in = |reason| AvailableError::SignIn {
         session: session.to_owned(),
-        error,
+        reason,
     };
-    let token = signin::refresh_if_due(&ports, &target)
-        .await
-        .map_err(sign_in)?
-        .token()
-        .clone();
+    let token = match signin::refresh_if_due(&ports, &target).await {
+        Ok(refresh) => refresh.token().clone(),
+        Err(signin::SignInError::NeedsLogin { reason, .. }) => return Err(sign_in(reason)),
+        Err(e) => return Err(AvailableError::Refresh(e)),
+    };
     if token.expires_at <= time::OffsetDateTime::now_utc() {
-        return Err(sign_in(signin::SignInError::NeedsLogin {
-            target: session.to_owned(),
-            reason: signin::SessionOver::Expired,
-        }));
+        return Err(sign_in(signin::SessionOver::Expired));
     }
     let listing = Listing {
         portal: &aws,
@@ -118,12 +125,10 @@ pub async fn available(
     match available::list(&listing, &token.access_token, &mut limit, progress).await {
         Ok(accounts) => Ok(Listed {
             session: session.to_owned(),
+            region: target.region.clone(),
             accounts,
         }),
-        Err(AwsError::Unauthorized) => Err(sign_in(signin::SignInError::NeedsLogin {
-            target: session.to_owned(),
-            reason: signin::SessionOver::PortalRefused,
-        })),
+        Err(AwsError::Unauthorized) => Err(sign_in(signin::SessionOver::PortalRefused)),
         Err(error) => Err(AvailableError::Portal {
             session: session.to_owned(),
             error,

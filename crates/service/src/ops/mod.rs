@@ -27,6 +27,7 @@
 //!   `leasekeeper credential-process`.
 //! - [`add_session`]: add an `[sso-session]` for an AWS access portal.
 //! - [`available`]: every account and role a signed-in session gives.
+//! - [`sync`]: profiles generated from it, added and pruned in the config file.
 //!
 //! Every error has a stable `code()`; none carries a secret.
 
@@ -42,6 +43,7 @@ pub mod setup_process;
 pub mod sign_in;
 pub mod sign_out;
 pub mod snapshot;
+pub mod sync;
 
 use leasekeeper_engine::signin::target::TargetError;
 use leasekeeper_engine::signin::{self, SsoTarget};
