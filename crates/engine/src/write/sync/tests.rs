@@ -179,3 +179,117 @@ fn a_file_that_does_not_parse_is_refused() {
     .unwrap_err();
     assert_eq!(e.code(), "config_unparsable");
 }
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A config file of foreign sections (some for the same session,
+    /// account and role as the listing, some with colliding names), and
+    /// sections an earlier sync generated for this session and another.
+    fn file() -> impl Strategy<Value = String> {
+        let section = (
+            prop::sample::select(vec![
+                "profile",
+                "sso-session",
+                "services",
+                "default",
+                "profile dev",
+            ]),
+            "[a-z][a-z0-9.]{0,8}",
+            prop::collection::vec(("[a-z_]{1,12}", "[A-Za-z0-9 ./:-]{1,20}"), 0..4),
+            any::<bool>(),
+            prop::sample::select(vec!["corp", "other"]),
+            any::<bool>(),
+        )
+            .prop_map(|(kind, name, keys, generated, session, sso)| {
+                let header = if kind == "default" {
+                    "[default]".to_owned()
+                } else {
+                    format!("[{kind} {name}]")
+                };
+                let mut text = format!("{header}\n");
+                let mut settings: Vec<(String, String)> = keys;
+                if sso {
+                    settings.push(("sso_session".into(), session.into()));
+                    settings.push(("sso_account_id".into(), "111111111111".into()));
+                    settings.push(("sso_role_name".into(), "Admin".into()));
+                }
+                if generated && kind.starts_with("profile") {
+                    let pairs: Vec<(&str, &str)> = settings
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    text.push_str(&format!(
+                        "{GENERATED_MARKER} sso-session={session} sha256={}\n",
+                        hash_of(pairs.into_iter())
+                    ));
+                }
+                for (k, v) in settings {
+                    text.push_str(&format!("{k} = {v}\n"));
+                }
+                text
+            });
+        prop::collection::vec(section, 0..6).prop_map(|s| s.join("\n"))
+    }
+
+    fn listing() -> impl Strategy<Value = Vec<Available>> {
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["111111111111", "222222222222", "333333333333"]),
+                "[a-z ]{1,6}",
+                prop::collection::vec(prop::sample::select(vec!["Admin", "ReadOnly", "Ops"]), 0..3),
+            ),
+            0..4,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .map(|(id, name, roles)| account(id, &name, &roles))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn sync_never_changes_a_byte_outside_the_sections_it_owns(
+            text in file(),
+            listed in listing(),
+            prune in any::<bool>(),
+        ) {
+            let before = Document::parse(text.as_bytes());
+            prop_assume!(before.issues().is_empty() && !before.has_bom());
+            let p = plan(Some(text.as_bytes()), &request(prune), &listed).unwrap();
+            let after = Document::parse(&p.bytes);
+            prop_assert!(after.issues().is_empty(), "the result parses: {:?}", after.issues());
+            // Every section this session's sync does not own is there, byte
+            // for byte, in the same order.
+            let mut rest = p.bytes.as_slice();
+            for s in before.sections() {
+                let ours = s
+                    .lines()
+                    .get(1)
+                    .map(|l| before.line_text(l).trim().to_owned())
+                    .and_then(|t| parse_marker(&t))
+                    .is_some_and(|(session, _)| session == "corp");
+                if ours {
+                    continue;
+                }
+                let bytes = &text.as_bytes()[s.range()];
+                let at = rest.windows(bytes.len()).position(|w| w == bytes);
+                prop_assert!(at.is_some(), "foreign section {:?} changed:\n{}", s.name(), String::from_utf8_lossy(&p.bytes));
+                rest = &rest[at.unwrap_or(0) + bytes.len()..];
+            }
+            // Without prune, nothing at all is removed: the old bytes are a prefix.
+            if !prune {
+                prop_assert!(p.bytes.starts_with(text.as_bytes()), "the old bytes are kept");
+            }
+            // A second sync over the result changes nothing.
+            let again = plan(Some(&p.bytes), &request(prune), &listed).unwrap();
+            let added_again = again.changes.iter().any(|c| matches!(c, Change::Added { .. }));
+            prop_assert!(!added_again, "a second sync added more: {:?}", again.changes);
+        }
+    }
+}
