@@ -162,6 +162,38 @@ impl Reader<'_> {
         }
     }
 
+    /// A whole number within `range`; `None` (and an error naming the
+    /// line) otherwise.
+    fn whole(
+        &mut self,
+        field: &str,
+        v: &Value<'_>,
+        range: std::ops::RangeInclusive<i64>,
+        allowed: &'static str,
+        expected: &'static str,
+    ) -> Option<i64> {
+        let Some(n) = v.get_ref().as_integer() else {
+            self.wrong(field, v, expected);
+            return None;
+        };
+        match i64::from_str_radix(n.as_str(), n.radix()) {
+            Ok(value) if range.contains(&value) => {
+                self.took(field, v);
+                Some(value)
+            }
+            _ => {
+                let line = self.line(&v.span());
+                self.errors.push(SettingsError::OutOfRange {
+                    line,
+                    field: field.to_owned(),
+                    value: n.as_str().to_owned(),
+                    allowed,
+                });
+                None
+            }
+        }
+    }
+
     fn duration(
         &mut self,
         field: &str,
@@ -209,25 +241,18 @@ impl Reader<'_> {
         for (key, v) in table.iter() {
             let field = format!("portal.{}", key.get_ref());
             match key.get_ref().as_ref() {
-                "calls_per_second" => match v.get_ref().as_integer() {
-                    Some(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
-                        Ok(n) if (1..=i64::from(MAX_PORTAL_CALLS_PER_SECOND)).contains(&n) => {
-                            into.calls_per_second =
-                                u32::try_from(n).unwrap_or(into.calls_per_second);
-                            self.took(&field, v);
-                        }
-                        _ => {
-                            let line = self.line(&v.span());
-                            self.errors.push(SettingsError::OutOfRange {
-                                line,
-                                field,
-                                value: n.as_str().to_owned(),
-                                allowed: "1 to 1000",
-                            });
-                        }
-                    },
-                    None => self.wrong(&field, v, "a whole number from 1 to 1000"),
-                },
+                "calls_per_second" => {
+                    let max = i64::from(MAX_PORTAL_CALLS_PER_SECOND);
+                    if let Some(n) = self.whole(
+                        &field,
+                        v,
+                        1..=max,
+                        "1 to 1000",
+                        "a whole number from 1 to 1000",
+                    ) {
+                        into.calls_per_second = u32::try_from(n).unwrap_or(into.calls_per_second);
+                    }
+                }
                 _ => self.unknown(&field, key),
             }
         }
@@ -292,24 +317,14 @@ impl Reader<'_> {
                 "silent" => self.bool(&field, v, &mut into.silent),
                 "static_keys" => self.bool(&field, v, &mut into.static_keys),
                 "remove_on_exit" => self.bool(&field, v, &mut into.remove_on_exit),
-                "concurrency" => match v.get_ref().as_integer() {
-                    Some(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
-                        Ok(n) if (1..=MAX_CONCURRENCY as i64).contains(&n) => {
-                            into.concurrency = usize::try_from(n).unwrap_or(DEFAULT_CONCURRENCY);
-                            self.took(&field, v);
-                        }
-                        _ => {
-                            let line = self.line(&v.span());
-                            self.errors.push(SettingsError::OutOfRange {
-                                line,
-                                field,
-                                value: n.as_str().to_owned(),
-                                allowed: "1 to 64",
-                            });
-                        }
-                    },
-                    None => self.wrong(&field, v, "a whole number from 1 to 64"),
-                },
+                "concurrency" => {
+                    let max = MAX_CONCURRENCY as i64;
+                    if let Some(n) =
+                        self.whole(&field, v, 1..=max, "1 to 64", "a whole number from 1 to 64")
+                    {
+                        into.concurrency = usize::try_from(n).unwrap_or(DEFAULT_CONCURRENCY);
+                    }
+                }
                 // The older name of `mfa.session_duration`.
                 "mfa_session" => {
                     if let Some(d) = self.duration(&field, v, MFA_SESSION_RANGE, "15m to 36h") {

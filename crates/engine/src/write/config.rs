@@ -186,15 +186,7 @@ pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, Con
         check_value(&profile.name, k, v)?;
     }
     let original = current.unwrap_or_default();
-    let doc = Document::parse(original);
-    if doc.has_bom() {
-        return Err(ConfigWriteError::ByteOrderMark);
-    }
-    if let Some(issue) = doc.issues().first() {
-        return Err(ConfigWriteError::Unparsable {
-            issue: issue.clone(),
-        });
-    }
+    let doc = parsed(original)?;
     if profile.kind == SectionKind::SsoSession {
         refuse_taken_session(&doc, profile)?;
     }
@@ -217,13 +209,7 @@ pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, Con
             line: existing.header_line(),
         });
     }
-    // The file's own line ending (its first line's), LF for a new file.
-    let eol = doc
-        .lines()
-        .iter()
-        .map(|l| l.ending())
-        .find(|e| !e.as_bytes().is_empty())
-        .unwrap_or(LineEnding::Lf);
+    let eol = line_ending(&doc);
     let mut bytes = original.to_vec();
     if !bytes.is_empty() {
         if !bytes.ends_with(b"\n") && !bytes.ends_with(b"\r") {
@@ -237,6 +223,30 @@ pub fn plan(current: Option<&[u8]>, profile: &NewProfile) -> Result<Planned, Con
         bytes,
         outcome: Outcome::Added,
     })
+}
+
+/// The config file's bytes parsed, or why a writer must not touch them: a
+/// byte-order mark, or anything a reader of the file would refuse.
+pub(crate) fn parsed(bytes: &[u8]) -> Result<Document, ConfigWriteError> {
+    let doc = Document::parse(bytes);
+    if doc.has_bom() {
+        return Err(ConfigWriteError::ByteOrderMark);
+    }
+    if let Some(issue) = doc.issues().first() {
+        return Err(ConfigWriteError::Unparsable {
+            issue: issue.clone(),
+        });
+    }
+    Ok(doc)
+}
+
+/// The file's own line ending (its first line's), LF for a new file.
+pub(crate) fn line_ending(doc: &Document) -> LineEnding {
+    doc.lines()
+        .iter()
+        .map(|l| l.ending())
+        .find(|e| !e.as_bytes().is_empty())
+        .unwrap_or(LineEnding::Lf)
 }
 
 /// A new sign-in session takes neither a name nor a start URL that the

@@ -31,7 +31,7 @@ use sha2::{Digest as _, Sha256};
 use crate::available::Available;
 use crate::ini::{Document, LineEnding, Section};
 
-use super::config::ConfigWriteError;
+use super::config::{ConfigWriteError, line_ending, parsed};
 
 #[cfg(test)]
 mod tests;
@@ -110,15 +110,7 @@ pub fn plan(
     listed: &[Available],
 ) -> Result<SyncPlan, ConfigWriteError> {
     let original = current.unwrap_or_default();
-    let doc = Document::parse(original);
-    if doc.has_bom() {
-        return Err(ConfigWriteError::ByteOrderMark);
-    }
-    if let Some(issue) = doc.issues().first() {
-        return Err(ConfigWriteError::Unparsable {
-            issue: issue.clone(),
-        });
-    }
+    let doc = parsed(original)?;
     let existing: Vec<Existing<'_>> = doc.sections().filter_map(|s| existing(&doc, s)).collect();
     // Every section name there is, profiles by their bare name.
     let mut taken: BTreeMap<String, String> = doc
@@ -165,12 +157,7 @@ pub fn plan(
             }
         }
     }
-    let eol = doc
-        .lines()
-        .iter()
-        .map(|l| l.ending())
-        .find(|e| !e.as_bytes().is_empty())
-        .unwrap_or(LineEnding::Lf);
+    let eol = line_ending(&doc);
     let shared_names = shared_account_names(listed);
     let mut added = Vec::new();
     for a in listed {
