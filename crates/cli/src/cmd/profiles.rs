@@ -196,6 +196,13 @@ fn sync(args: &SyncArgs, home: &Home) -> anyhow::Result<ExitCode> {
     Ok(exit::code(exit::OK))
 }
 
+/// `[######----------]`: the share of accounts done, 20 cells wide.
+fn bar(done: usize, total: usize) -> String {
+    const CELLS: usize = 20;
+    let full = (done * CELLS).checked_div(total).unwrap_or(0).min(CELLS);
+    format!("[{}{}]", "#".repeat(full), "-".repeat(CELLS - full))
+}
+
 /// Clears a progress line left on the terminal, so what follows starts on
 /// a line of its own.
 fn end_progress() {
@@ -227,9 +234,11 @@ fn printer(session: &str) -> impl FnMut(Progress) + Send + use<> {
         }
         if terminal {
             eprint!(
-                "\rListing {session}: {} of {} accounts{}",
+                "\r\x1b[KListing {session} {} {} of {} accounts, {} left{}",
+                bar(p.done, p.total),
                 p.done,
                 p.total,
+                p.total.saturating_sub(p.done),
                 retried(p.retries)
             );
             if p.done == p.total {
