@@ -273,3 +273,41 @@ fn on_a_terminal_it_offers_to_sign_in_and_takes_no_for_an_answer() {
     let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
     assert!(config.contains("[sso-session acme]"), "{config}");
 }
+
+#[test]
+fn a_mistyped_start_url_fails_at_sign_in_with_identity_centers_own_words() {
+    let w = World::start(|c| c.auto_approve = true);
+    let out = w
+        .command(&[
+            "profiles",
+            "add-session",
+            "typo",
+            "--start-url",
+            "https://typo.awsapps.com/start",
+            "--region",
+            "us-east-1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = w.spawn(
+        &[
+            "login",
+            "--sso-session",
+            "typo",
+            "--use-device-code",
+            "--no-browser",
+        ],
+        &[],
+    );
+    let (exit, stderr, _) = run.finish(60);
+    assert_eq!(exit, 1, "{stderr}");
+    assert!(
+        stderr.contains("refused a parameter: No IAM Identity Center instance has the start URL https://typo.awsapps.com/start"),
+        "{stderr}"
+    );
+}

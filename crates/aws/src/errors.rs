@@ -12,12 +12,20 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     match err {
-        SdkError::ServiceError(ctx) => from_code(
-            service,
-            ctx.raw().status().as_u16(),
-            ctx.err().code().unwrap_or_default(),
-            ctx.err().message().unwrap_or_default(),
-        ),
+        SdkError::ServiceError(ctx) => {
+            let message = match ctx.err().message() {
+                Some(m) if !m.is_empty() => m.to_owned(),
+                // IAM Identity Center's OIDC answers in the OAuth shape:
+                // its words are in `error_description`, not `message`.
+                _ => description_of(ctx.raw()).unwrap_or_default(),
+            };
+            from_code(
+                service,
+                ctx.raw().status().as_u16(),
+                ctx.err().code().unwrap_or_default(),
+                &message,
+            )
+        }
         SdkError::TimeoutError(_) => AwsError::Network {
             service,
             detail: "timed out".to_owned(),
@@ -37,6 +45,17 @@ where
             detail: DisplayErrorContext(err).to_string(),
         },
     }
+}
+
+/// The `error_description` of an OAuth-shaped error answer, when the body
+/// was read and holds one.
+fn description_of(raw: &HttpResponse) -> Option<String> {
+    let body = raw.body().bytes()?;
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("error_description")?
+        .as_str()
+        .map(|d| d.chars().filter(|c| !c.is_control()).collect())
 }
 
 /// The innermost cause: "Connection refused (os error 111)" rather than
