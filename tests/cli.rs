@@ -20,6 +20,7 @@ mod cli {
     mod daemon_skew;
     mod daemon_sleep;
     mod daemon_socket;
+    mod daemon_wake;
     mod demo;
     pub mod harness;
     mod hostile_homes;

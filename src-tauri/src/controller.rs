@@ -22,10 +22,10 @@ use tokio::sync::mpsc;
 use crate::keeper::{self, KeeperHandle, Role};
 use crate::launch::Windows;
 use crate::menu::NativeMenu;
-use crate::notify::{Dedupe, Notice, Notices};
 use crate::signin::{self, Ended, Target};
 use crate::trayhost::{self, NO_TRAY_SUMMARY};
 use crate::{ExitHook, Options, Quitting};
+use leasekeeper_host::notify::Notifications;
 use leasekeeper_service::ops::settings::tray::{self as home, Home};
 
 /// How often the menu is refreshed at time scale 1.
@@ -89,8 +89,7 @@ pub struct Controller<R: Runtime> {
     keeper: Option<KeeperHandle>,
     lines: BTreeMap<String, KeeperLine>,
     role: Option<Role>,
-    notices: Notices,
-    dedupe: Dedupe,
+    notices: Notifications,
     signing_in: HashSet<String>,
     exit: ExitHook<R>,
     /// The window processes started from here.
@@ -132,9 +131,9 @@ impl<R: Runtime> Controller<R> {
         let notices = if options.desktop {
             let settings =
                 leasekeeper_host::keeper::settings_file::settings_path(options.env.lookup());
-            Notices::spawn(&options.runtime, tx.clone(), settings)
+            crate::notify::spawn(&options.runtime, tx.clone(), scale, settings)
         } else {
-            Notices::none()
+            Notifications::none()
         };
         spawn_settings_watch(&options.runtime, &base, tx.clone());
         let keeper = keeper::start(
@@ -157,10 +156,11 @@ impl<R: Runtime> Controller<R> {
                     if let Err(e) = windows.open() {
                         tracing::warn!(error = %e, "cannot open the window");
                     }
-                    notices.send(Notice::plain(
+                    notices.plain(
+                        None,
                         NO_TRAY_SUMMARY,
                         "This desktop shows no tray icons (on GNOME, the AppIndicator extension adds them). Leasekeeper keeps running and notifies you when something needs you.",
-                    ));
+                    );
                 }
             });
         }
@@ -180,7 +180,6 @@ impl<R: Runtime> Controller<R> {
             lines: BTreeMap::new(),
             role: None,
             notices,
-            dedupe: Dedupe::default(),
             signing_in: HashSet::new(),
             exit: options.exit,
             windows,
@@ -225,9 +224,7 @@ impl<R: Runtime> Controller<R> {
                 if let Some(line) = keeper::line_of_event(&event) {
                     self.lines.insert(line.profile.clone(), line);
                 }
-                if let Some(notice) = self.dedupe.notice(&event) {
-                    self.notices.send(notice);
-                }
+                self.notices.event(&event);
             }
             Msg::Remote(event) => {
                 // The daemon notifies by itself: only the menu follows.
@@ -248,17 +245,11 @@ impl<R: Runtime> Controller<R> {
             Msg::Click(id) => self.click(id),
             Msg::Activate => self.click(MenuId::Open),
             Msg::SignInEnded(ended) => {
+                // Its end was told in a notification by the sign-in itself.
                 self.signing_in.remove(ended.target.name());
-                let notice = match ended.result {
-                    Ok(target) => Notice::plain(
-                        format!("Signed in to {target}"),
-                        "Its profiles renew from now on.",
-                    ),
-                    Err(why) => {
-                        Notice::plain(format!("Cannot sign in to {}", ended.target.name()), why)
-                    }
-                };
-                self.notices.send(notice);
+                if let Err(why) = &ended.result {
+                    tracing::warn!(target = ended.target.name(), "sign-in failed: {why}");
+                }
             }
             // The loop follows the settings after every message.
             Msg::SettingsChanged | Msg::Quit => {}
@@ -351,10 +342,11 @@ impl<R: Runtime> Controller<R> {
 
     fn sign_in(&mut self, target: Target) {
         if !self.signing_in.insert(target.name().to_owned()) {
-            self.notices.send(Notice::plain(
+            self.notices.plain(
+                Some(&format!("sign-in:{}", target.name())),
                 format!("Sign in to {}", target.name()),
                 "A sign-in is already waiting for you in your browser.",
-            ));
+            );
             return;
         }
         signin::start(
@@ -378,10 +370,11 @@ impl<R: Runtime> Controller<R> {
         if let Some(more) = &model.more {
             body.push(more.clone());
         }
-        self.notices.send(Notice::plain(
+        self.notices.plain(
+            Some("status"),
             format!("Leasekeeper: {}", model.summary),
             body.join("\n"),
-        ));
+        );
     }
 
     fn show_lease(&self, profile: &str) {
@@ -393,7 +386,8 @@ impl<R: Runtime> Controller<R> {
             format!("state: {}", lease.state.as_str()),
         ];
         body.extend(lease.errors.iter().map(|e| e.message.clone()));
-        self.notices.send(Notice::plain(profile, body.join("\n")));
+        self.notices
+            .plain(Some(&format!("lease:{profile}")), profile, body.join("\n"));
     }
 
     fn model(&self) -> MenuModel {

@@ -28,6 +28,7 @@ mod e2e {
     mod menu;
     mod renewal;
     mod signin;
+    mod wake;
     mod window_aws;
     mod window_cancel;
     mod window_leases;

@@ -78,17 +78,24 @@ impl Drop for Bus {
     }
 }
 
-/// One recorded `Notify` call: application, summary, body.
+/// One recorded `Notify` call.
 #[derive(Debug, Clone)]
 pub(super) struct Shown {
+    /// The id answered: a replaced notification keeps its id.
+    pub id: u32,
     pub app: String,
     pub summary: String,
     pub body: String,
+    /// Action keys and labels, in pairs as sent.
+    pub actions: Vec<(String, String)>,
 }
 
-/// `org.freedesktop.Notifications`, recording what it is asked to show.
+/// `org.freedesktop.Notifications`, recording what it is asked to show
+/// and to close; with `actions`, it says it shows buttons.
 struct Server {
     shown: Arc<Mutex<Vec<Shown>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
+    actions: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -97,25 +104,39 @@ impl Server {
     fn notify(
         &self,
         app_name: String,
-        _replaces_id: u32,
+        replaces_id: u32,
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         _hints: HashMap<String, zbus::OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
         let mut shown = self.shown.lock().unwrap();
+        let id = if replaces_id == 0 {
+            shown.len() as u32 + 1
+        } else {
+            replaces_id
+        };
         shown.push(Shown {
+            id,
             app: app_name,
             summary,
             body,
+            actions: actions
+                .chunks(2)
+                .map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default()))
+                .collect(),
         });
-        shown.len() as u32
+        id
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into()]
+        if self.actions {
+            vec!["body".into(), "actions".into()]
+        } else {
+            vec!["body".into()]
+        }
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -127,24 +148,72 @@ impl Server {
         )
     }
 
-    fn close_notification(&self, _id: u32) {}
+    fn close_notification(&self, id: u32) {
+        self.closed.lock().unwrap().push(id);
+    }
 }
 
-/// Serves the recorder on `bus`; the connection lives as long as the runtime.
+/// Serves the recorder on `bus` (no actions); the connection lives as
+/// long as the runtime.
 pub(super) fn serve_notifications(bus: &Bus) -> Arc<Mutex<Vec<Shown>>> {
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let server = Server {
-        shown: shown.clone(),
-    };
-    let conn = bus.rt.block_on(async {
-        zbus::connection::Builder::address(bus.address.as_str())
-            .name("org.freedesktop.Notifications")
-            .serve_at("/org/freedesktop/Notifications", server)
-            .build()
-            .await
-    });
-    std::mem::forget(conn.expect("the notification server starts"));
-    shown
+    let served = Served::start(bus, false);
+    std::mem::forget(served.conn);
+    served.shown
+}
+
+/// A recording notification server that can be clicked.
+pub(super) struct Served {
+    pub shown: Arc<Mutex<Vec<Shown>>>,
+    pub closed: Arc<Mutex<Vec<u32>>>,
+    conn: zbus::Connection,
+}
+
+impl Served {
+    /// Serves on `bus`; with `actions`, it advertises buttons.
+    pub fn start(bus: &Bus, actions: bool) -> Served {
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(Vec::new()));
+        let server = Server {
+            shown: shown.clone(),
+            closed: closed.clone(),
+            actions,
+        };
+        let conn = bus
+            .rt
+            .block_on(async {
+                zbus::connection::Builder::address(bus.address.as_str())
+                    .name("org.freedesktop.Notifications")
+                    .serve_at("/org/freedesktop/Notifications", server)
+                    .build()
+                    .await
+            })
+            .expect("the notification server starts");
+        Served {
+            shown,
+            closed,
+            conn,
+        }
+    }
+
+    pub fn shown(&self) -> Vec<Shown> {
+        self.shown.lock().unwrap().clone()
+    }
+
+    /// A click on button `key` of notification `id`, as a server tells it.
+    pub fn invoke(&self, bus: &Bus, id: u32, key: &str) {
+        let path = "/org/freedesktop/Notifications";
+        let iface = "org.freedesktop.Notifications";
+        bus.rt
+            .block_on(async {
+                self.conn
+                    .emit_signal(None::<&str>, path, iface, "ActionInvoked", &(id, key))
+                    .await?;
+                self.conn
+                    .emit_signal(None::<&str>, path, iface, "NotificationClosed", &(id, 2u32))
+                    .await
+            })
+            .expect("the click's signals are sent");
+    }
 }
 
 /// `leasekeeper daemon` with `extra` environment, once it has written
@@ -197,7 +266,7 @@ fn a_failing_renewal_becomes_a_desktop_notification_without_secrets() {
             .lock()
             .unwrap()
             .iter()
-            .find(|n| n.summary == "Renewal failed")
+            .find(|n| n.summary.starts_with("Renewal failed: "))
             .cloned();
         if let Some(n) = found {
             break n;
@@ -211,7 +280,11 @@ fn a_failing_renewal_becomes_a_desktop_notification_without_secrets() {
     };
     assert_eq!(failed.app, "Leasekeeper");
     assert!(
-        failed.body.starts_with("renewing ") && failed.body.contains(" failed: "),
+        failed.summary.len() > "Renewal failed: ".len(),
+        "it names the leases: {failed:?}"
+    );
+    assert!(
+        failed.body.ends_with("Leasekeeper keeps trying."),
         "{failed:?}"
     );
     for n in shown.lock().unwrap().iter() {

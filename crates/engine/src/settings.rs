@@ -23,6 +23,7 @@
 //!
 //! [notifications]
 //! enabled = true          # desktop notifications; off: events are only logged
+//! after_sleep = true      # a quiet summary after a sleep that needs nothing from you
 //!
 //! [portal]
 //! calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
@@ -111,6 +112,7 @@ leads = ["15m", "5m"]   # warn this long before something needs you; [] for neve
 
 [notifications]
 enabled = true          # desktop notifications; off: events are only logged
+after_sleep = true      # a quiet summary after a sleep that needs nothing from you
 
 [portal]
 calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
@@ -181,6 +183,10 @@ pub struct WarningSettings {
 pub struct NotificationSettings {
     /// Desktop notifications are shown; off: events are still logged.
     pub enabled: bool,
+    /// After a sleep that left nothing for the person to do, one quiet
+    /// summary of it (what was renewed); off: none. A sleep that needs the
+    /// person is told in the notification asking for it either way.
+    pub after_sleep: bool,
 }
 
 /// `[portal]`: how the AWS access portal is listed.
@@ -265,7 +271,10 @@ impl Default for Settings {
             warnings: WarningSettings {
                 leads: DEFAULT_WARNING_LEADS.to_vec(),
             },
-            notifications: NotificationSettings { enabled: true },
+            notifications: NotificationSettings {
+                enabled: true,
+                after_sleep: true,
+            },
             portal: PortalSettings {
                 calls_per_second: crate::available::DEFAULT_CALLS_PER_SECOND,
             },

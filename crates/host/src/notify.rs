@@ -1,76 +1,81 @@
-//! Desktop notifications for what needs the person: a [`Notifier`] shows a
-//! [`Note`], [`Desktop`] does it over D-Bus (`org.freedesktop.Notifications`
-//! on the session bus, through notify-rust), and [`Notifications`] sends the
-//! keeper's events one at a time on a task of their own so the loop never
-//! waits for a notification server.
+//! Desktop notifications, the same in the daemon and the tray: the
+//! keeper's events go through the engine's [`Announcer`] (one notification
+//! per thing the person must do) to a [`NotificationServer`]
+//! ([`Desktop`]: `org.freedesktop.Notifications` on the session bus), on a
+//! task of their own so the keeper never waits for a server.
 //!
-//! The engine emits each event that needs the person once (one per lease
-//! per warning threshold, one summary per wake), so nothing is
-//! de-duplicated here. A failed notification (no session bus, no server) is
-//! logged — the first as a warning, the rest at debug — and never fatal.
-//! The text is the engine's event message: profile and session names,
-//! times and error messages, never keys or tokens.
-//!
-//! `[notifications] enabled = false` in the settings file turns them off:
-//! [`Notifications::spawn_with`] reads the file again before each one, so a
-//! change holds at once; the events are still logged by the caller.
+//! - A notice on a topic already shown replaces it (`replaces_id`); a topic
+//!   nothing waits on any more is withdrawn (`CloseNotification`).
+//! - Where the server lists the `actions` capability, a notice carries its
+//!   button ("Sign in", "Enter code") when the shell can carry it out
+//!   ([`Offer`]), and a click on its body opens the window where there is
+//!   one (the `default` action). The click comes back to the shell as a
+//!   [`Click`]: the person's click is what may open a browser.
+//! - Without actions (or a button the shell cannot carry out) the text
+//!   says the command to run.
+//! - The text is names, times and messages, never keys or tokens.
+//! - `[notifications] enabled = false` in the settings file turns them off
+//!   and `after_sleep` the quiet summary after a sleep; the file is read
+//!   again for each event, so a change holds at once. The events are still
+//!   logged by the caller. A failed notification is logged (the first as a
+//!   warning) and never fatal.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use leasekeeper_engine::keeper::{EngineEvent, WarningKind};
-use leasekeeper_engine::settings::Settings;
+use futures_util::StreamExt as _;
+use leasekeeper_engine::keeper::{Announce, Announcer, EngineEvent, Notice, NoticeAction, Topic};
+use leasekeeper_engine::settings::{NotificationSettings, Settings};
 use tokio::sync::mpsc;
 
 /// The application name notifications carry.
 pub const APP_NAME: &str = "Leasekeeper";
 
-/// How long one notification may take before it counts as failed.
+/// How long one call to the server may take before it counts as failed.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One notification.
+/// The key of the action a click on a notification's body invokes.
+pub const DEFAULT_ACTION: &str = "default";
+
+/// One notification as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// The headline.
+pub struct Outgoing {
     pub summary: String,
-    /// One line on what happened and what to do.
     pub body: String,
-    /// The person must act soon (a sign-in ends, renewals fail for good).
     pub urgent: bool,
+    /// Action keys and labels, in order.
+    pub actions: Vec<(String, String)>,
 }
 
-impl Note {
-    /// The notification for `event`, or `None` when it is only for logs
-    /// (see [`EngineEvent::notify`]).
-    pub fn for_event(event: &EngineEvent) -> Option<Note> {
-        if !event.notify() {
-            return None;
+/// What the shell can do when a notification is clicked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offer {
+    /// Open the window (a click on the body).
+    pub open: bool,
+    /// Start a sign-in ("Sign in").
+    pub sign_in: bool,
+    /// Ask for an MFA code ("Enter code").
+    pub enter_code: bool,
+}
+
+impl Offer {
+    fn carries(&self, action: &NoticeAction) -> bool {
+        match action {
+            NoticeAction::SignIn(_) => self.sign_in,
+            NoticeAction::EnterCode(_) => self.enter_code,
         }
-        let (summary, urgent) = match event {
-            EngineEvent::LoginNeeded { .. } => ("Sign in needed", true),
-            EngineEvent::WarningDue(w) => match w.kind {
-                WarningKind::SignInEnding => ("Sign-in ending", true),
-                WarningKind::MfaSessionEnding => ("MFA session ending", false),
-                WarningKind::MfaCodeNeeded => ("MFA code needed", false),
-                WarningKind::RenewalFailing => ("Keys lapsing", true),
-                WarningKind::OtherToolKeys => ("Keys lapsing", false),
-            },
-            EngineEvent::RenewalFailed { will_retry, .. } => ("Renewal failed", !will_retry),
-            EngineEvent::DurationRefused { .. } => ("Role duration refused", false),
-            EngineEvent::WriteFailed { .. } => ("Credentials file not written", true),
-            EngineEvent::MfaCodeNeeded { .. } => ("MFA code needed", true),
-            EngineEvent::MfaCodeRefused { .. } => ("MFA code refused", true),
-            EngineEvent::WokeSummary(_) => ("After the sleep", false),
-            EngineEvent::ClockSkew { .. } => ("Clock is off", false),
-            EngineEvent::LeaseChanged { .. } | EngineEvent::MfaCodeAccepted { .. } => return None,
-        };
-        Some(Note {
-            summary: summary.to_owned(),
-            body: event.message(),
-            urgent,
-        })
     }
+}
+
+/// A click on one of our notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Click {
+    /// Its button.
+    Action(NoticeAction),
+    /// Its body: open the window.
+    Open,
 }
 
 /// Why a notification was not shown.
@@ -94,153 +99,412 @@ impl NotifyError {
     }
 }
 
-/// Shows notifications.
-pub trait Notifier: Send + Sync + 'static {
-    fn show(&self, note: &Note) -> impl Future<Output = Result<(), NotifyError>> + Send;
+/// A notification server.
+pub trait NotificationServer: Send + Sync + 'static {
+    /// Whether it shows actions (the `actions` capability).
+    fn has_actions(&self) -> impl Future<Output = Result<bool, NotifyError>> + Send;
+    /// Shows `n`, replacing notification `replaces` (0: none); its id.
+    fn notify(
+        &self,
+        n: &Outgoing,
+        replaces: u32,
+    ) -> impl Future<Output = Result<u32, NotifyError>> + Send;
+    /// Withdraws notification `id`.
+    fn close(&self, id: u32) -> impl Future<Output = Result<(), NotifyError>> + Send;
+    /// Sends every action invoked on any notification (id, key) to `to`,
+    /// until the server goes away.
+    fn clicks(
+        &self,
+        to: mpsc::UnboundedSender<(u32, String)>,
+    ) -> impl Future<Output = Result<(), NotifyError>> + Send;
 }
 
-/// The desktop's notification server on the session bus
-/// (`DBUS_SESSION_BUS_ADDRESS`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Desktop;
-
-impl Notifier for Desktop {
-    async fn show(&self, note: &Note) -> Result<(), NotifyError> {
-        let mut n = notify_rust::Notification::new();
-        n.appname(APP_NAME)
-            .summary(&note.summary)
-            .body(&note.body)
-            .urgency(if note.urgent {
-                notify_rust::Urgency::Critical
-            } else {
-                notify_rust::Urgency::Normal
-            });
-        match tokio::time::timeout(SEND_TIMEOUT, n.show_async()).await {
-            Ok(Ok(_handle)) => Ok(()),
-            Ok(Err(e)) => Err(NotifyError::Bus(e.to_string())),
-            Err(_) => Err(NotifyError::Timeout(SEND_TIMEOUT)),
-        }
-    }
+/// What goes to the sending task.
+#[derive(Debug)]
+enum Cmd {
+    Event(Box<EngineEvent>),
+    Plain {
+        summary: String,
+        body: String,
+        key: Option<String>,
+    },
 }
 
-/// The keeper's events on their way to a [`Notifier`], in order.
+/// Notifications on their way to a server, in order.
 #[derive(Debug, Clone)]
 pub struct Notifications {
-    tx: mpsc::UnboundedSender<Note>,
+    tx: mpsc::UnboundedSender<Cmd>,
 }
 
 impl Notifications {
-    /// Starts the sending task on the current tokio runtime; every note is shown.
-    pub fn spawn(notifier: impl Notifier) -> Notifications {
-        Notifications::spawn_with(notifier, None)
-    }
-
-    /// Starts the sending task on the current tokio runtime; a note is
-    /// shown only while the settings file at `settings` (read again for
-    /// each note) leaves notifications on.
-    pub fn spawn_with(notifier: impl Notifier, settings: Option<PathBuf>) -> Notifications {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Note>();
-        tokio::spawn(async move {
-            let mut warned = false;
-            while let Some(note) = rx.recv().await {
-                if !enabled(settings.as_deref()) {
-                    tracing::debug!(summary = %note.summary, "notifications are off; not shown");
-                    continue;
-                }
-                match notifier.show(&note).await {
-                    Ok(()) => tracing::debug!(summary = %note.summary, "notification shown"),
-                    Err(e) if !warned => {
-                        warned = true;
-                        tracing::warn!(code = e.code(), "{e}; events are logged only");
-                    }
-                    Err(e) => tracing::debug!(code = e.code(), "{e}"),
-                }
-            }
-        });
+    /// A sink that drops everything (no desktop).
+    pub fn none() -> Notifications {
+        let (tx, _) = mpsc::unbounded_channel();
         Notifications { tx }
     }
 
-    /// Queues the notification for `event`, if it needs the person.
+    /// Starts the sending task on `runtime`. `scale` is the time scale the
+    /// durations are spoken in; `settings` the settings file read for each
+    /// event; a click on a button in `offer` or on the body comes back on
+    /// `clicks`.
+    pub fn spawn(
+        runtime: &tokio::runtime::Handle,
+        server: impl NotificationServer,
+        scale: f64,
+        settings: Option<PathBuf>,
+        offer: Offer,
+        clicks: mpsc::UnboundedSender<Click>,
+    ) -> Notifications {
+        let (tx, rx) = mpsc::unbounded_channel::<Cmd>();
+        let task = Task {
+            server: std::sync::Arc::new(server),
+            announcer: Announcer::new(scale, true),
+            settings,
+            offer,
+            clicks,
+            ids: HashMap::new(),
+            actions: HashMap::new(),
+            has_actions: None,
+            listening: false,
+            warned: false,
+        };
+        runtime.spawn(task.run(rx));
+        Notifications { tx }
+    }
+
+    /// Tells the person what `event` means for them, if anything.
     pub fn event(&self, event: &EngineEvent) {
-        if let Some(note) = Note::for_event(event) {
-            // The task ends only with the runtime.
-            let _ = self.tx.send(note);
+        // The task ends only with the runtime; without one nothing is shown.
+        let _ = self.tx.send(Cmd::Event(Box::new(event.clone())));
+    }
+
+    /// A notification of the shell's own (a sign-in's progress), replacing
+    /// the last one sent with the same `key`.
+    pub fn plain(&self, key: Option<&str>, summary: impl Into<String>, body: impl Into<String>) {
+        let _ = self.tx.send(Cmd::Plain {
+            summary: summary.into(),
+            body: body.into(),
+            key: key.map(str::to_owned),
+        });
+    }
+}
+
+/// The sending task's state.
+struct Task<S> {
+    server: std::sync::Arc<S>,
+    announcer: Announcer,
+    settings: Option<PathBuf>,
+    offer: Offer,
+    clicks: mpsc::UnboundedSender<Click>,
+    /// The server's id of each topic (or plain key) shown.
+    ids: HashMap<String, u32>,
+    /// What each shown notification's button does, by its id.
+    actions: HashMap<u32, Option<NoticeAction>>,
+    /// Asked again after a failure.
+    has_actions: Option<bool>,
+    listening: bool,
+    warned: bool,
+}
+
+impl<S: NotificationServer> Task<S> {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Cmd>) {
+        let (click_tx, mut click_rx) = mpsc::unbounded_channel::<(u32, String)>();
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd, &click_tx).await,
+                    None => return,
+                },
+                Some((id, key)) = click_rx.recv() => self.clicked(id, &key),
+            }
+        }
+    }
+
+    async fn handle(&mut self, cmd: Cmd, click_tx: &mpsc::UnboundedSender<(u32, String)>) {
+        let settings = read_settings(self.settings.as_deref());
+        match cmd {
+            Cmd::Event(event) => {
+                self.announcer.set_after_sleep(settings.after_sleep);
+                let out = self.announcer.event(&event);
+                for a in out {
+                    match a {
+                        Announce::Show(n) if !settings.enabled => {
+                            tracing::info!(summary = %n.summary, "notifications are off; not shown");
+                        }
+                        Announce::Show(n) => {
+                            let key = topic_key(&n.topic);
+                            self.show(key, &n, click_tx).await;
+                        }
+                        Announce::Close(topic) => self.close(&topic_key(&topic)).await,
+                    }
+                }
+            }
+            Cmd::Plain { summary, body, key } => {
+                if !settings.enabled {
+                    return;
+                }
+                let n = Notice {
+                    topic: Topic::Other(String::new()),
+                    summary,
+                    body,
+                    urgent: false,
+                    action: None,
+                };
+                let key = key.map_or_else(String::new, |k| format!("plain:{k}"));
+                self.show(key, &n, click_tx).await;
+            }
+        }
+    }
+
+    async fn show(
+        &mut self,
+        key: String,
+        n: &Notice,
+        click_tx: &mpsc::UnboundedSender<(u32, String)>,
+    ) {
+        if self.has_actions.is_none() {
+            self.has_actions = self.server.has_actions().await.ok();
+        }
+        let with_actions = self.has_actions == Some(true);
+        if with_actions && !self.listening {
+            self.listening = true;
+            let server = self.server.clone();
+            let to = click_tx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = server.clicks(to).await {
+                    tracing::debug!(code = e.code(), "{e}; notification clicks are not followed");
+                }
+            });
+        }
+        let out = outgoing(n, self.offer, with_actions);
+        let replaces = if key.is_empty() {
+            0
+        } else {
+            self.ids.get(&key).copied().unwrap_or(0)
+        };
+        match self.server.notify(&out, replaces).await {
+            Ok(id) => {
+                tracing::debug!(summary = %n.summary, id, replaces, "notification shown");
+                if replaces != 0 && replaces != id {
+                    self.actions.remove(&replaces);
+                }
+                if !key.is_empty() {
+                    self.ids.insert(key, id);
+                }
+                let action = n.action.clone().filter(|a| self.offer.carries(a));
+                self.actions.insert(id, action);
+            }
+            Err(e) => {
+                // Asked again with the next one.
+                self.has_actions = None;
+                if self.warned {
+                    tracing::debug!(code = e.code(), "{e}");
+                } else {
+                    self.warned = true;
+                    tracing::warn!(code = e.code(), "{e}; events are logged only");
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self, key: &str) {
+        let Some(id) = self.ids.remove(key) else {
+            return;
+        };
+        self.actions.remove(&id);
+        if let Err(e) = self.server.close(id).await {
+            tracing::debug!(code = e.code(), id, "{e}");
+        }
+    }
+
+    /// A click on notification `id`: only ours, and only the button it carries.
+    fn clicked(&mut self, id: u32, key: &str) {
+        let Some(action) = self.actions.get(&id) else {
+            return;
+        };
+        let click = if key == DEFAULT_ACTION {
+            self.offer.open.then_some(Click::Open)
+        } else {
+            NoticeAction::parse(key)
+                .filter(|a| action.as_ref() == Some(a))
+                .map(Click::Action)
+        };
+        match click {
+            Some(click) => {
+                tracing::info!(action = %key, "notification action clicked");
+                // The shell ends only with the process.
+                let _ = self.clicks.send(click);
+            }
+            None => tracing::debug!(action = %key, "an action that is not ours"),
         }
     }
 }
 
-/// Whether the settings file at `settings` leaves notifications on: yes
-/// without a file, or when it cannot be read (the keeper logs its problems).
-pub fn enabled(settings: Option<&Path>) -> bool {
+/// What is sent for `n`: its button where the server shows them and the
+/// shell carries it out, else the command in the text.
+pub fn outgoing(n: &Notice, offer: Offer, with_actions: bool) -> Outgoing {
+    let mut body = n.body.clone();
+    let mut actions = Vec::new();
+    if with_actions && offer.open {
+        actions.push((DEFAULT_ACTION.to_owned(), "Open Leasekeeper".to_owned()));
+    }
+    if let Some(action) = &n.action {
+        if with_actions && offer.carries(action) {
+            actions.push((action.key(), action.label().to_owned()));
+        } else {
+            body.push_str(&format!("\nRun: {}", action.command()));
+        }
+    }
+    Outgoing {
+        summary: n.summary.clone(),
+        body,
+        urgent: n.urgent,
+        actions,
+    }
+}
+
+fn topic_key(topic: &Topic) -> String {
+    match topic {
+        Topic::SignIn(s) => format!("sign-in:{s}"),
+        Topic::MfaCode(s) => format!("mfa:{s}"),
+        Topic::File(s) => format!("file:{s}"),
+        Topic::Renewal(s) => format!("renewal:{s}"),
+        Topic::OtherKeys(s) => format!("keys:{s}"),
+        Topic::Wake => "wake".to_owned(),
+        Topic::Other(s) => format!("other:{s}"),
+    }
+}
+
+/// The `[notifications]` table of the settings file at `settings`: the
+/// defaults without a file, or when it cannot be read (the keeper logs its
+/// problems).
+fn read_settings(settings: Option<&Path>) -> NotificationSettings {
     settings
         .and_then(|p| std::fs::read_to_string(p).ok())
-        .is_none_or(|text| Settings::parse(&text).0.notifications.enabled)
+        .map_or_else(
+            || Settings::default().notifications,
+            |text| Settings::parse(&text).0.notifications,
+        )
+}
+
+/// Whether the settings file at `settings` leaves notifications on.
+pub fn enabled(settings: Option<&Path>) -> bool {
+    read_settings(settings).enabled
+}
+
+const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
+const NOTIFICATIONS_PATH: &str = "/org/freedesktop/Notifications";
+
+/// The desktop's notification server on the session bus
+/// (`DBUS_SESSION_BUS_ADDRESS`), over one connection kept for the
+/// process (servers send `ActionInvoked` to the connection that asked for
+/// the notification).
+#[derive(Debug, Default)]
+pub struct Desktop {
+    conn: tokio::sync::OnceCell<zbus::Connection>,
+}
+
+impl Desktop {
+    async fn proxy(&self) -> Result<zbus::Proxy<'static>, NotifyError> {
+        let conn = self
+            .conn
+            .get_or_try_init(zbus::Connection::session)
+            .await
+            .map_err(bus)?;
+        zbus::proxy::Builder::new(conn)
+            .destination(NOTIFICATIONS)
+            .path(NOTIFICATIONS_PATH)
+            .interface(NOTIFICATIONS)
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await
+            .map_err(bus)
+    }
+}
+
+fn bus(e: zbus::Error) -> NotifyError {
+    NotifyError::Bus(e.to_string())
+}
+
+async fn timed<T>(f: impl Future<Output = Result<T, NotifyError>>) -> Result<T, NotifyError> {
+    tokio::time::timeout(SEND_TIMEOUT, f)
+        .await
+        .map_err(|_| NotifyError::Timeout(SEND_TIMEOUT))?
+}
+
+impl NotificationServer for Desktop {
+    async fn has_actions(&self) -> Result<bool, NotifyError> {
+        timed(async {
+            let caps: Vec<String> = self
+                .proxy()
+                .await?
+                .call("GetCapabilities", &())
+                .await
+                .map_err(bus)?;
+            Ok(caps.iter().any(|c| c == "actions"))
+        })
+        .await
+    }
+
+    async fn notify(&self, n: &Outgoing, replaces: u32) -> Result<u32, NotifyError> {
+        let actions: Vec<&str> = n
+            .actions
+            .iter()
+            .flat_map(|(k, l)| [k.as_str(), l.as_str()])
+            .collect();
+        let mut hints: HashMap<&str, zbus::Variant<'_>> = HashMap::new();
+        // Urgency: 1 normal, 2 critical.
+        hints.insert("urgency", zbus::Variant::U8(if n.urgent { 2 } else { 1 }));
+        timed(async {
+            self.proxy()
+                .await?
+                .call(
+                    "Notify",
+                    &(
+                        APP_NAME,
+                        replaces,
+                        "",
+                        n.summary.as_str(),
+                        n.body.as_str(),
+                        actions,
+                        hints,
+                        -1i32,
+                    ),
+                )
+                .await
+                .map_err(bus)
+        })
+        .await
+    }
+
+    async fn close(&self, id: u32) -> Result<(), NotifyError> {
+        timed(async {
+            self.proxy()
+                .await?
+                .call::<_, _, ()>("CloseNotification", &(id,))
+                .await
+                .map_err(bus)
+        })
+        .await
+    }
+
+    async fn clicks(&self, to: mpsc::UnboundedSender<(u32, String)>) -> Result<(), NotifyError> {
+        let proxy = self.proxy().await?;
+        let mut signals = proxy.receive_signal("ActionInvoked").await.map_err(bus)?;
+        while let Some(msg) = signals.next().await {
+            match msg.body().deserialize::<(u32, String)>() {
+                Ok(click) => {
+                    if to.send(click).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "an ActionInvoked that cannot be read"),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use leasekeeper_engine::keeper::WakeSummary;
-    use std::sync::{Arc, Mutex};
-
-    /// Records what it is asked to show.
-    #[derive(Clone, Default)]
-    struct Recorder(Arc<Mutex<Vec<String>>>);
-
-    impl Notifier for Recorder {
-        async fn show(&self, note: &Note) -> Result<(), NotifyError> {
-            self.0.lock().expect("lock").push(note.summary.clone());
-            Ok(())
-        }
-    }
-
-    fn skew(minutes: i64) -> EngineEvent {
-        EngineEvent::ClockSkew {
-            skew_seconds: minutes * 60,
-            message: format!("your clock is off by {minutes} minutes"),
-        }
-    }
-
-    #[tokio::test]
-    async fn turning_notifications_off_in_the_settings_file_holds_at_once() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let path = dir.path().join("settings.toml");
-        let recorder = Recorder::default();
-        let notes = Notifications::spawn_with(recorder.clone(), Some(path.clone()));
-        let shown = || recorder.0.lock().expect("lock").len();
-        let settle = || tokio::time::sleep(Duration::from_millis(100));
-
-        notes.event(&skew(7));
-        settle().await;
-        assert_eq!(shown(), 1, "no file: notifications are on");
-        std::fs::write(&path, "# mine\n[notifications]\nenabled = false\n").expect("write");
-        notes.event(&skew(8));
-        settle().await;
-        assert_eq!(shown(), 1, "off: nothing shown");
-        std::fs::write(&path, "[notifications]\nenabled = true\n").expect("write");
-        notes.event(&skew(9));
-        settle().await;
-        assert_eq!(shown(), 2, "on again");
-        assert!(enabled(None));
-    }
-
-    #[test]
-    fn events_for_the_person_carry_the_engines_message() {
-        let skew = EngineEvent::ClockSkew {
-            skew_seconds: 420,
-            message: "your clock is off by 7 minutes".into(),
-        };
-        let note = Note::for_event(&skew).expect("a skew is shown");
-        assert_eq!(note.summary, "Clock is off");
-        assert_eq!(note.body, "your clock is off by 7 minutes");
-        let woke = EngineEvent::WokeSummary(WakeSummary {
-            slept_seconds: 3000,
-            lapsed: vec!["dev".into()],
-            renewed: vec!["dev".into()],
-            failing: Vec::new(),
-        });
-        let note = Note::for_event(&woke).expect("a summary is shown");
-        assert_eq!(note.summary, "After the sleep");
-        assert!(note.body.contains("dev"), "{}", note.body);
-    }
-}
+#[path = "notify_tests.rs"]
+mod tests;

@@ -1,7 +1,8 @@
 //! [`EngineEvent`]: what the keeper tells the person and the keeper's
 //! clients — names, times, states and error codes, never a secret. Each has
 //! a stable [`EngineEvent::code`] and a readable [`EngineEvent::message`]
-//! the daemon shows as a notification or logs. Events read back as they
+//! for logs; [`Announcer`](super::Announcer) words the notifications
+//! (one per thing the person must do). Events read back as they
 //! are written (`Deserialize`): the keeper's socket carries them to its
 //! clients as these same types.
 //!
@@ -166,16 +167,8 @@ impl EngineEvent {
         }
     }
 
-    /// Whether this is worth a desktop notification (the person should
-    /// know or act); the rest is for logs and the window.
-    pub fn notify(&self) -> bool {
-        !matches!(
-            self,
-            EngineEvent::LeaseChanged { .. } | EngineEvent::MfaCodeAccepted { .. }
-        )
-    }
-
-    /// One line for a notification or a log.
+    /// One line for a log (notifications are worded by
+    /// [`Announcer`](super::Announcer)).
     pub fn message(&self) -> String {
         match self {
             EngineEvent::LeaseChanged { renewal } => {
@@ -186,7 +179,7 @@ impl EngineEvent {
                 profiles,
                 reason,
             } => format!(
-                "sign in to {session} again ({reason}); it feeds {}",
+                "sign in to {session} again: {reason}; waiting: {}",
                 list(profiles)
             ),
             EngineEvent::WarningDue(w) => w.message(),

@@ -21,6 +21,7 @@
 //! profiles wait.
 
 mod action;
+mod announce;
 mod asked;
 mod clock;
 mod event;
@@ -44,6 +45,7 @@ mod testkit;
 mod tests;
 
 pub use action::{Action, Call, RemoveReason};
+pub use announce::{Announce, Announcer, Notice, NoticeAction, Topic};
 pub use asked::{PersonNeed, REASK_AFTER};
 pub use event::{EngineEvent, WakeSummary, Warning, WarningKind};
 pub use graph::{Graph, ManagedProfile, NodeId, NodeKind, Skip};

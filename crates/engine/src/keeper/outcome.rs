@@ -192,6 +192,13 @@ impl KeeperState {
                 };
                 if let Some(token) = token {
                     self.refuse_token(&token, failure.message.clone());
+                    let st = self.st_mut(&node.id);
+                    st.last_error = Some(failure.clone());
+                    st.forced = false;
+                    st.retry_at = None;
+                    // `login_needed` for the session says it all: a failed
+                    // renewal on top would be a second notice of one thing.
+                    return Vec::new();
                 }
             }
             FailureClass::NeedsCode => self.st_mut(&node.id).needs_code = true,

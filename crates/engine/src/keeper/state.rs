@@ -344,6 +344,11 @@ impl KeeperState {
             return;
         };
         let fingerprint = self.token_fingerprint(&target);
+        // "sign in to corp again: the sign-in session ended" says its first
+        // clause twice where the reason is shown after "sign in to corp".
+        let reason = reason
+            .strip_prefix(&format!("sign in to {} again: ", target.name()))
+            .map_or(reason.clone(), str::to_owned);
         let st = self.st_mut(id);
         st.needs_login = Some(Refused {
             fingerprint,

@@ -79,10 +79,17 @@ pub fn step(
         }
     }
     let now = state.clock.corrected(now_wall);
-    if state.wake.hold_until.is_some_and(|t| t <= mono) {
-        // Sleep was announced but never came (inhibited or cancelled).
-        state.wake.hold_until = None;
-        state.wake.asleep_since = None;
+    if let Some(hold) = state.wake.hold_until.filter(|t| *t <= mono) {
+        if mono - hold > state.policy.sleep_hold {
+            // The loop woke far past the hold: it did not run meanwhile
+            // (the process was frozen across the sleep, the monotonic clock
+            // running on). A wake from when sleep was announced.
+            state.begin_wake(now, now, mono);
+        } else {
+            // Sleep was announced but never came (inhibited or cancelled).
+            state.wake.hold_until = None;
+            state.wake.asleep_since = None;
+        }
     }
 
     let mut next = vec![state.policy.tick];

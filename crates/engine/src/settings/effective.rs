@@ -66,6 +66,10 @@ pub fn effective(parsed: &Parsed, env: impl Fn(&str) -> Option<String>) -> Vec<E
         plain("warnings.leads", format!("[{}]", leads.join(", "))),
         plain("notifications.enabled", s.notifications.enabled.to_string()),
         plain(
+            "notifications.after_sleep",
+            s.notifications.after_sleep.to_string(),
+        ),
+        plain(
             "portal.calls_per_second",
             s.portal.calls_per_second.to_string(),
         ),

@@ -232,6 +232,7 @@ impl Reader<'_> {
             let field = format!("notifications.{}", key.get_ref());
             match key.get_ref().as_ref() {
                 "enabled" => self.bool(&field, v, &mut into.enabled),
+                "after_sleep" => self.bool(&field, v, &mut into.after_sleep),
                 _ => self.unknown(&field, key),
             }
         }

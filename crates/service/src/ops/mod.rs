@@ -41,6 +41,7 @@ pub mod refresh;
 pub mod settings;
 pub mod setup_process;
 pub mod sign_in;
+pub mod sign_in_notified;
 pub mod sign_out;
 pub mod snapshot;
 pub mod sync;

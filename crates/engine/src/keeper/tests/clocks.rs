@@ -171,6 +171,25 @@ fn a_sleep_seen_by_both_the_clocks_and_the_signal_is_one_wake() {
 }
 
 #[test]
+fn a_keeper_frozen_across_a_sleep_counts_it_from_the_announcement() {
+    // Frozen, the loop takes no step while both clocks run on: its first
+    // step comes long after the hold ended. That is a wake, not a sleep
+    // that never came; the resume signal after it is the same wake.
+    let mut h = settled(1);
+    h.after(Duration::minutes(20));
+    h.step(vec![Input::SleepComing]);
+    h.wall += Duration::minutes(50);
+    h.mono += StdDuration::from_secs(50 * 60);
+    let out = h.step(Vec::new());
+    assert_eq!(started(&out), [h.node("sso")], "looked at again at once");
+    let mut outs = h.settle(out, HOUR);
+    outs.push(h.step(vec![Input::Resumed]));
+    let told = summaries(&outs);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].slept_seconds, 50 * 60);
+}
+
+#[test]
 fn a_sleep_announced_but_never_taken_stops_holding_back() {
     let mut h = settled(0);
     h.after(Duration::minutes(29));

@@ -106,10 +106,16 @@ fn a_portal_401_ends_the_session_until_a_new_token_appears() {
     );
     let out = h.step(vec![refused]);
     assert!(started(&out).is_empty());
-    assert_eq!(
-        events_of(&out, "login_needed").len(),
-        1,
-        "even though the file claims a valid token"
+    let login = events_of(&out, "login_needed");
+    assert_eq!(login.len(), 1, "even though the file claims a valid token");
+    assert!(
+        matches!(&login[0], EngineEvent::LoginNeeded { reason, .. }
+            if !reason.contains("sign in to corp")),
+        "the reason does not repeat what the event says: {login:?}"
+    );
+    assert!(
+        events_of(&out, "renewal_failed").is_empty(),
+        "the session's end is one event, not a failed renewal too"
     );
     for _ in 0..30 {
         assert!(started(&h.after(Duration::minutes(1))).is_empty());
