@@ -19,6 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "change_setting",
         "use_credential_process",
         "submit_mfa_code",
+        "add_portal",
+        "list_accounts",
+        "preview_profiles",
+        "add_profiles",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .map_err(|e| format!("cannot embed the app's configuration: {e:#}"))?;

@@ -14,6 +14,7 @@ mod cli {
     mod credential_process_sandbox;
     mod daemon_clock;
     mod daemon_late;
+    mod daemon_new_roles;
     mod daemon_notify;
     mod daemon_reader;
     mod daemon_sandbox;
@@ -33,6 +34,7 @@ mod cli {
     mod mfa_terminal;
     mod profiles_add_session;
     mod profiles_available;
+    mod profiles_prune;
     mod profiles_sync;
     mod sandbox_command;
     mod settings_command;

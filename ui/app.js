@@ -6,6 +6,7 @@
 import { call, on, span, el, clock } from "./ipc.js";
 import { openSignIn, onSignInEvent } from "./signin.js";
 import { loadSettings } from "./settings.js";
+import { portalView, signedIn, chooseRoles } from "./portal.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { view: null, open: new Set(), live: [], fetching: false, again: false, painted: false };
@@ -37,7 +38,11 @@ function render() {
   $("keeper-lost").hidden = !v.keeperLost;
   $("keeper-lost").textContent = v.keeperLost ?? "";
   renderSignIns(v);
+  renderNewRoles(v);
   renderProblems(v);
+  portalView(v, fetchView);
+  // Opened from the tray's "Add profiles from <session>…".
+  if (v.addProfiles) chooseRoles(v.addProfiles);
   const empty = $("empty");
   const groups = $("groups");
   groups.replaceChildren();
@@ -73,6 +78,15 @@ function renderSignIns(v) {
   }
 }
 
+// What the keeper's daily look at the access portal found.
+function renderNewRoles(v) {
+  const box = $("new-roles");
+  box.hidden = v.newRoles.length === 0;
+  box.replaceChildren(...v.newRoles.map((n) => el("span", { class: "new-roles", "data-new-roles": n.session },
+    el("span", { text: `${n.count} new role${n.count === 1 ? "" : "s"} available in ${n.session}` }), " ",
+    el("button", { type: "button", text: "Add profiles…", onclick: () => chooseRoles(n.session) }))));
+}
+
 function renderProblems(v) {
   const box = $("problems");
   box.hidden = v.problems.length === 0;
@@ -82,6 +96,13 @@ function renderProblems(v) {
 }
 
 function emptyState(v) {
+  if (v.sessions.length === 0 && !$("portal").hidden) {
+    return [
+      el("h2", { text: "No profiles yet" }),
+      el("p", { text: `Add your AWS access portal above, or write profiles in ${v.configPath} yourself.` }),
+      el("p", { text: "To look around first: leasekeeper-tray --demo." }),
+    ];
+  }
   if (!v.configFound) {
     return [
       el("h2", { text: "No AWS config yet" }),
@@ -265,6 +286,9 @@ document.addEventListener("keydown", (e) => {
 });
 
 on("view-changed", fetchView);
-on("sign-in", (p) => { onSignInEvent(p); if (p.step === "done") fetchView(); });
+on("sign-in", (p) => {
+  onSignInEvent(p);
+  if (p.step === "done") { fetchView(); signedIn(p.session); }
+});
 setInterval(tick, 1000);
 fetchView();

@@ -2,6 +2,7 @@
 // tick and it persists in the settings file.
 
 import { call, el } from "./ipc.js";
+import { addPortal, chooseRoles } from "./portal.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,7 +51,9 @@ function fill(s, saved = null) {
       catch (e) { status(`Not signed out: ${e.message ?? e}`); }
       finally { signOut.disabled = false; }
     });
-    return el("tr", {}, el("td", { text: x.name }), el("td", {}, input), el("td", {}, signOut));
+    const roles = el("button", { type: "button", text: `Add profiles from ${x.name}…`, "data-add-profiles": x.name,
+      onclick: () => chooseRoles(x.name) });
+    return el("tr", {}, el("td", { text: x.name }), el("td", {}, input), el("td", {}, roles), el("td", {}, signOut));
   }));
   const profiles = $("profiles-table").tBodies[0];
   profiles.replaceChildren(...s.profiles.map((p) => {
@@ -130,3 +133,4 @@ $("leads").addEventListener("change", async () => {
 $("notifications").addEventListener("change", () => change({ change: "notifications", on: $("notifications").checked }));
 $("autostart").addEventListener("change", () => change({ change: "startAtLogin", on: $("autostart").checked }));
 $("settings-form").addEventListener("submit", (e) => e.preventDefault());
+$("portal-another").addEventListener("click", () => { document.getElementById("tab-leases").click(); addPortal(); });

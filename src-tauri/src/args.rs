@@ -32,4 +32,8 @@ pub struct Args {
     /// socket and ends when the window closes
     #[arg(long, conflicts_with = "demo")]
     pub window: bool,
+    /// With --window: open on the roles this sign-in session gives, to add
+    /// profiles for them
+    #[arg(long, value_name = "SESSION", requires = "window")]
+    pub add_profiles: Option<String>,
 }

@@ -324,6 +324,11 @@ impl<R: Runtime> Controller<R> {
             MenuId::SignIn(session) => self.sign_in(Target::Session(session)),
             MenuId::SignInProfile(profile) => self.sign_in(Target::Profile(profile)),
             MenuId::Lease(profile) => self.show_lease(&profile),
+            MenuId::AddProfiles(session) => {
+                if let Err(e) = self.windows.open_to(Some(&session)) {
+                    tracing::warn!(error = %e, "cannot open the window");
+                }
+            }
             MenuId::More | MenuId::Open => {
                 if let Err(e) = self.windows.open() {
                     tracing::warn!(error = %e, "cannot open the window");
@@ -439,14 +444,31 @@ fn model_at(
     let shown = snapshot::snapshot(paths, env, snapshot::Moment::scaled(scale));
     let (now, leases) = (shown.now, lease::leases(&shown.snapshot, shown.now));
     let keeper: Vec<KeeperLine> = lines.values().cloned().collect();
-    menu::build(&MenuInput {
+    let mut model = menu::build(&MenuInput {
         leases: &leases,
         keeper: &keeper,
         now,
         expiring_lead: EXPIRING_LEAD / scale,
         attached_pid,
         limit: menu::DEFAULT_LIMIT,
-    })
+    });
+    // Sessions signed in: one waiting for a sign-in offers that first.
+    let sessions: Vec<String> = shown
+        .snapshot
+        .set
+        .sso_sessions
+        .keys()
+        .filter(|s| {
+            !model
+                .sign_ins
+                .iter()
+                .any(|i| i.id == MenuId::SignIn((*s).clone()))
+        })
+        .cloned()
+        .collect();
+    let new_roles = leasekeeper_service::ops::assignments::pending(paths, env);
+    model.add_profiles = menu::add_profiles(&sessions, &new_roles);
+    model
 }
 
 /// How often the settings file is looked at for a change.

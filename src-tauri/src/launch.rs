@@ -15,6 +15,8 @@ use leasekeeper_service::Environment;
 
 /// The flag that makes this program the window process.
 pub const WINDOW_FLAG: &str = "--window";
+/// The window's flag to open on a session's roles.
+pub const ADD_PROFILES_FLAG: &str = "--add-profiles";
 
 /// The window processes this tray started and that still run.
 #[derive(Debug, Clone)]
@@ -35,11 +37,20 @@ impl Windows {
     /// Starts the window process (which raises the open window if there
     /// is one).
     pub fn open(&self) -> anyhow::Result<u32> {
+        self.open_to(None)
+    }
+
+    /// The same, on the roles `add_profiles` gives (an sso-session name)
+    /// to choose from.
+    pub fn open_to(&self, add_profiles: Option<&str>) -> anyhow::Result<u32> {
         let mut command = Command::new(this_program()?);
         command
             .arg(WINDOW_FLAG)
             .stdin(Stdio::null())
             .stdout(Stdio::null());
+        if let Some(session) = add_profiles {
+            command.arg(format!("{ADD_PROFILES_FLAG}={session}"));
+        }
         self.env.apply(&mut command);
         let mut child = command.spawn().context("cannot start the window process")?;
         let pid = child.id();

@@ -161,7 +161,7 @@ fn run_with(args: args::Args) -> anyhow::Result<ExitCode> {
         return demo::run(args.speed);
     }
     if args.window {
-        return window::process::run();
+        return window::process::run(args.add_profiles.as_deref());
     }
     let runtime = app_runtime()?;
     // One instance per session: a second launch hands over and ends.
@@ -186,7 +186,7 @@ fn run_with(args: args::Args) -> anyhow::Result<ExitCode> {
     let ctl = app.state::<controller::Ctl>().inner().clone();
     if let Some(instance) = &instance {
         let ctl = ctl.clone();
-        instance.on_call(move || ctl.send(controller::Msg::Activate));
+        instance.on_call(move |_| ctl.send(controller::Msg::Activate));
     }
     if args.open_window {
         ctl.send(controller::Msg::Activate);

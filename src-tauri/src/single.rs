@@ -3,15 +3,17 @@
 //! `/dev/leasekeeper/Tray`; a second launch finds the name taken, calls
 //! `Activate` (the first then opens its window) and ends. The window
 //! process does the same with `dev.leasekeeper.Window` and `Raise`: a
-//! second window process raises the first and ends. Without a session bus
+//! second window process raises the first and ends (`Show(request)` when
+//! it was asked for something: the roles of a session to add). Without a session bus
 //! there is no one to hand over to: the process runs alone.
 
 use std::sync::{Arc, OnceLock};
 
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
 
-/// What a second launch's call does in the first.
-type OnCall = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
+/// What a second launch's call does in the first, with what it asks for
+/// (empty: only to be shown).
+type OnCall = Arc<OnceLock<Box<dyn Fn(&str) + Send + Sync>>>;
 
 /// A well-known name on the session bus and the one method a second
 /// launch calls on it.
@@ -66,15 +68,15 @@ impl std::fmt::Debug for Instance {
 impl Instance {
     /// From now on a second launch's call runs `f`. Set once; a second
     /// call changes nothing.
-    pub fn on_call(&self, f: impl Fn() + Send + Sync + 'static) {
+    pub fn on_call(&self, f: impl Fn(&str) + Send + Sync + 'static) {
         let _ = self.on_call.set(Box::new(f));
     }
 }
 
-fn called(on_call: &OnCall, what: &str) {
+fn called(on_call: &OnCall, what: &str, request: &str) {
     tracing::info!("another launch asked this {what} to show itself");
     if let Some(f) = on_call.get() {
-        f();
+        f(request);
     }
 }
 
@@ -85,7 +87,7 @@ struct Tray(OnCall);
 impl Tray {
     /// Show Leasekeeper: its window.
     fn activate(&self) {
-        called(&self.0, "tray");
+        called(&self.0, "tray", "");
     }
 }
 
@@ -96,24 +98,31 @@ struct Window(OnCall);
 impl Window {
     /// Bring the window to the front.
     fn raise(&self) {
-        called(&self.0, "window");
+        called(&self.0, "window", "");
+    }
+
+    /// Bring the window to the front on what `request` asks for (an
+    /// sso-session whose roles to choose from).
+    fn show(&self, request: String) {
+        called(&self.0, "window", &request);
     }
 }
 
 /// Claims the session for this tray, or hands over to the one that has it.
 pub async fn claim() -> anyhow::Result<Claim> {
-    claim_as(TRAY, Tray).await
+    claim_as(TRAY, Tray, None).await
 }
 
 /// Claims the session for this window process, or raises the one that has
 /// it.
-pub async fn claim_window() -> anyhow::Result<Claim> {
-    claim_as(WINDOW, Window).await
+pub async fn claim_window(request: Option<&str>) -> anyhow::Result<Claim> {
+    claim_as(WINDOW, Window, request).await
 }
 
 async fn claim_as<I: zbus::object_server::Interface>(
     name: Name,
     object: impl FnOnce(OnCall) -> I,
+    request: Option<&str>,
 ) -> anyhow::Result<Claim> {
     let conn = match zbus::Connection::session().await {
         Ok(conn) => conn,
@@ -137,15 +146,28 @@ async fn claim_as<I: zbus::object_server::Interface>(
             })))
         }
         Ok(RequestNameReply::Exists | RequestNameReply::InQueue) | Err(zbus::Error::NameTaken) => {
-            let asked = conn
-                .call_method(
-                    Some(name.bus_name),
-                    name.path,
-                    Some(name.interface),
-                    name.method,
-                    &(),
-                )
-                .await;
+            let asked = match request {
+                None => {
+                    conn.call_method(
+                        Some(name.bus_name),
+                        name.path,
+                        Some(name.interface),
+                        name.method,
+                        &(),
+                    )
+                    .await
+                }
+                Some(request) => {
+                    conn.call_method(
+                        Some(name.bus_name),
+                        name.path,
+                        Some(name.interface),
+                        "Show",
+                        &(request,),
+                    )
+                    .await
+                }
+            };
             if let Err(e) = asked {
                 tracing::warn!(error = %e, "the running one did not answer {}", name.method);
             }

@@ -34,6 +34,7 @@ mod e2e {
     mod window_leases;
     mod window_lifecycle;
     mod window_mfa;
+    mod window_portal;
     mod window_scale;
     mod window_settings;
 }

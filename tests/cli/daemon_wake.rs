@@ -264,11 +264,14 @@ fn a_sleep_that_lost_nothing_is_one_quiet_summary_or_none_by_the_setting() {
         "{summary:?}"
     );
 
+    // Replaced at once, as an editor saves: the keeper never reads half a file.
+    let next = cfg.with_extension("toml.new");
     std::fs::write(
-        &cfg,
+        &next,
         "[renew]\nstatic_keys = true\n\n[profiles.breakglass]\nrenew = false\n\n[notifications]\nafter_sleep = false\n",
     )
     .unwrap();
+    std::fs::rename(&next, &cfg).unwrap();
     let from = desk.server.shown().len();
     desk.sleep(|| {});
     desk.daemon.wait_line(30, |l| {

@@ -27,9 +27,11 @@
 //!
 //! [portal]
 //! calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
+//! check_every = "1d"      # look for new accounts and roles of a signed-in session this often, 1h to 30d
 //!
 //! [sso_sessions.corp]     # an [sso-session] name, or a legacy start URL in quotes
 //! session_length = "8h"   # the sign-in session length set in IAM Identity Center
+//! auto_sync = false        # write profiles for new roles without asking
 //!
 //! [profiles.dev]
 //! renew = true            # this profile renews by itself, whatever [renew] says
@@ -89,6 +91,11 @@ pub const MFA_SESSION_RANGE: (Duration, Duration) = (Duration::minutes(15), Dura
 pub const DEFAULT_SESSION_LENGTH: Duration = Duration::hours(8);
 /// The session lengths IAM Identity Center allows.
 pub const SESSION_LENGTH_RANGE: (Duration, Duration) = (Duration::minutes(15), Duration::days(90));
+/// How often a signed-in session's accounts and roles are looked at for
+/// new ones, by default.
+pub const DEFAULT_CHECK_EVERY: Duration = Duration::days(1);
+/// `portal.check_every`'s range.
+pub const CHECK_EVERY_RANGE: (Duration, Duration) = (Duration::hours(1), Duration::days(30));
 /// The longest warning lead accepted.
 pub const MAX_WARNING_LEAD: Duration = Duration::days(1);
 
@@ -116,9 +123,11 @@ after_sleep = true      # a quiet summary after a sleep that needs nothing from 
 
 [portal]
 calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
+check_every = "1d"      # look for new accounts and roles of a signed-in session this often, 1h to 30d
 
 # [sso_sessions.corp]   # an [sso-session] name, or a legacy start URL in quotes
 # session_length = "8h" # the sign-in session length set in IAM Identity Center
+# auto_sync = false     # write profiles for new roles without asking
 
 # [profiles.dev]
 # renew = true          # this profile renews by itself, whatever [renew] says
@@ -195,6 +204,10 @@ pub struct PortalSettings {
     /// Calls a second at most while listing accounts and roles (the portal
     /// refuses about 20).
     pub calls_per_second: u32,
+    /// How often the keeper looks at a signed-in session's accounts and
+    /// roles for new ones.
+    #[serde(serialize_with = "as_text")]
+    pub check_every: Duration,
 }
 
 /// The highest `portal.calls_per_second` taken.
@@ -205,6 +218,9 @@ pub const MAX_PORTAL_CALLS_PER_SECOND: u32 = 1000;
 pub struct SessionSettings {
     #[serde(serialize_with = "as_text")]
     pub session_length: Duration,
+    /// New roles the session gives are written as profiles by the keeper,
+    /// without asking.
+    pub auto_sync: bool,
 }
 
 /// `[aws]`: what a shell's AWS variables would say, for the tray app (a
@@ -277,6 +293,7 @@ impl Default for Settings {
             },
             portal: PortalSettings {
                 calls_per_second: crate::available::DEFAULT_CALLS_PER_SECOND,
+                check_every: DEFAULT_CHECK_EVERY,
             },
             sso_sessions: BTreeMap::new(),
             profiles: BTreeMap::new(),
@@ -324,6 +341,11 @@ impl Settings {
         self.sso_sessions
             .get(session)
             .map_or(DEFAULT_SESSION_LENGTH, |s| s.session_length)
+    }
+
+    /// Whether the keeper writes the new roles of `session` by itself.
+    pub fn auto_sync(&self, session: &str) -> bool {
+        self.sso_sessions.get(session).is_some_and(|s| s.auto_sync)
     }
 
     fn profile(&self, name: &str) -> Option<&ProfileSettings> {

@@ -61,6 +61,12 @@ pub async fn run_keeper(
     let (inputs_tx, inputs) = unbounded_channel();
     let socket = serve_socket(&mut keeper, &env, paths, inputs_tx.clone());
     tokio::spawn(Logind.watch(inputs_tx.clone()));
+    // Looks for new accounts and roles; ends with the keeper.
+    let assignments = tokio::spawn(crate::ops::assignments::watch(
+        paths.clone(),
+        environment.clone(),
+        env.scale.factor(),
+    ));
     shell.started(&env, &inputs_tx);
     tracing::info!(
         pid = std::process::id(),
@@ -78,6 +84,7 @@ pub async fn run_keeper(
             }
         })
         .await;
+    assignments.abort();
     shell.stopped(&report);
     tracing::info!(
         written = report.written.len(),

@@ -75,6 +75,12 @@ pub fn entries(model: &MenuModel) -> Vec<Entry> {
             rows.push(action(s.id.clone(), &s.label));
         }
     }
+    if !model.add_profiles.is_empty() {
+        rows.push(Entry::Separator);
+        for s in &model.add_profiles {
+            rows.push(action(s.id.clone(), &s.label));
+        }
+    }
     rows.push(Entry::Separator);
     rows.push(action(MenuId::RefreshAll, "Refresh all"));
     rows.push(action(MenuId::Open, "Open Leasekeeper"));

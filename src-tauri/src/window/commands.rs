@@ -20,7 +20,7 @@ use super::dto::{
     UseProcessDto, ViewDto,
 };
 use super::error::WindowError;
-use super::{Link, Shared, aws_env, mfa, settings, signin, view};
+use super::{Link, Shared, aws_env, mfa, portal, settings, signin, view};
 
 type St<'a> = State<'a, Arc<Shared>>;
 
@@ -37,7 +37,11 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         get_settings,
         change_setting,
         use_credential_process,
-        submit_mfa_code
+        submit_mfa_code,
+        portal::add_portal,
+        portal::list_accounts,
+        portal::preview_profiles,
+        portal::add_profiles
     ]
 }
 
@@ -45,7 +49,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
 #[tauri::command]
 pub fn get_view(shared: St<'_>) -> Result<ViewDto, WindowError> {
     tracing::debug!("the window fetches its view");
-    shared.reply("get_view", Ok(current_view(&shared)))
+    let mut view = current_view(&shared);
+    view.add_profiles = shared.locked().add_profiles.take();
+    shared.reply("get_view", Ok(view))
 }
 
 /// The page painted its first list: logged once with the time since the
@@ -72,7 +78,7 @@ fn current_view(shared: &Shared) -> ViewDto {
     let home = shared.home();
     let inner = shared.locked();
     let snapshot = leasekeeper_service::snapshot_now(&home.paths, &home.env, shared.scale);
-    view::view(&view::ViewInput {
+    let mut view = view::view(&view::ViewInput {
         paths: &home.paths,
         snapshot: &snapshot,
         lines: &inner.lines,
@@ -82,7 +88,12 @@ fn current_view(shared: &Shared) -> ViewDto {
         scale: shared.scale,
         settings: &settings,
         now: OffsetDateTime::now_utc(),
-    })
+    });
+    view.new_roles = ops::assignments::pending(&home.paths, &home.env)
+        .into_iter()
+        .map(|(session, count)| super::dto::NewRolesDto { session, count })
+        .collect();
+    view
 }
 
 /// Renew every managed profile now (the menu's Refresh all), through the

@@ -36,6 +36,19 @@ pub struct ViewDto {
     pub sessions: Vec<SessionDto>,
     pub problems: Vec<ProblemDto>,
     pub total: usize,
+    /// New roles the keeper found, by sso-session, that no profile uses.
+    pub new_roles: Vec<NewRolesDto>,
+    /// Open on the roles of this session (asked once, when the window was
+    /// opened for it).
+    pub add_profiles: Option<String>,
+}
+
+/// `3 new roles available in corp`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRolesDto {
+    pub session: String,
+    pub count: usize,
 }
 
 /// The leases of one sign-in session or source.

@@ -18,6 +18,8 @@
 //! - [`view`], [`settings`], [`aws_env`], [`signin`], [`mfa`], [`hints`]:
 //!   what the commands turn into a call of [`leasekeeper_service::ops`] and
 //!   what they render.
+//! - [`portal`]: the first run's way from an access portal to profiles
+//!   (commands and payloads of their own).
 //!
 //! Everything the window receives leaves through [`Shared::emit`] or a
 //! command's answer; with `LEASEKEEPER_IPC_LOG` set, each payload is also
@@ -31,6 +33,7 @@ pub mod error;
 pub mod follow;
 pub mod hints;
 pub mod mfa;
+pub mod portal;
 pub mod process;
 pub mod settings;
 pub mod signin;
@@ -106,6 +109,12 @@ pub struct Inner {
     pub dirty: bool,
     /// When the window was last told to fetch its view.
     pub told: Option<std::time::Instant>,
+    /// What each session gave when last listed, to choose from.
+    pub listings: HashMap<String, leasekeeper_service::ops::available::Listed>,
+    /// The roles of this session to choose from, as asked when the window
+    /// was opened (the tray's "Add profiles from <session>…"): handed to
+    /// the page once, with its next view.
+    pub add_profiles: Option<String>,
 }
 
 /// The window's link to the keeper of its AWS files.
@@ -180,6 +189,15 @@ impl Shared {
         let written = options.open(path).and_then(|mut f| writeln!(f, "{line}"));
         if let Err(e) = written {
             tracing::warn!(error = %e, "cannot record an IPC payload");
+        }
+    }
+
+    /// The window was opened to add profiles from `session`: the page
+    /// is told to fetch its view, which says so once.
+    pub fn request(&self, session: Option<&str>) {
+        if let Some(session) = session.filter(|s| !s.is_empty()) {
+            self.locked().add_profiles = Some(session.to_owned());
+            self.emit(dto::VIEW_CHANGED, &());
         }
     }
 

@@ -16,9 +16,9 @@ use tauri::{Manager as _, RunEvent};
 use crate::single::{self, Claim};
 
 /// Runs the window until it closes.
-pub fn run() -> anyhow::Result<ExitCode> {
+pub fn run(add_profiles: Option<&str>) -> anyhow::Result<ExitCode> {
     let runtime = crate::app_runtime()?;
-    let instance = match runtime.block_on(single::claim_window())? {
+    let instance = match runtime.block_on(single::claim_window(add_profiles))? {
         Claim::Ours(instance) => instance,
         Claim::HandedOver => {
             tracing::info!("the window is open already: it was raised");
@@ -41,9 +41,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
         .build(crate::context())
         .context("cannot start the window")?;
     let shared = super::manage(app.handle(), &home, &base, scale, runtime.handle());
+    shared.request(add_profiles);
     if let Some(instance) = &instance {
         let handle = app.handle().clone();
-        instance.on_call(move || {
+        let asked = shared.clone();
+        instance.on_call(move |request| {
+            if !request.is_empty() {
+                asked.request(Some(request));
+            }
             if let Err(e) = super::open(&handle) {
                 tracing::warn!(error = %e, "cannot raise the window");
             }

@@ -125,6 +125,9 @@ pub fn view(input: &ViewInput<'_>) -> ViewDto {
             })
             .collect(),
         total: leases.len(),
+        // Filled by the command from the keeper's record.
+        new_roles: Vec::new(),
+        add_profiles: None,
     }
 }
 

@@ -65,6 +65,11 @@ pub struct Window {
 impl Window {
     /// Starts the tray on `world` with `extra` environment, then its window.
     pub fn open(world: World, extra: &[(&str, &str)]) -> Window {
+        Window::open_with(world, extra, &[])
+    }
+
+    /// The same, the window process started with `args` after `--window`.
+    pub fn open_with(world: World, extra: &[(&str, &str)], args: &[&str]) -> Window {
         let bus = Bus::start();
         let notes = Notifications::serve(&bus);
         let panel = Watcher::serve_with_host(&bus);
@@ -72,7 +77,7 @@ impl Window {
         tray.wait_line(60, "the keeper started", |l| {
             l.contains("keeper started") || l.contains("attached to it")
         });
-        Window::open_on(world, bus, notes, Some((panel, tray)), extra)
+        Window::open_on(world, bus, notes, Some((panel, tray)), extra, args)
     }
 
     /// Starts the window process alone on `world` (no keeper runs unless
@@ -80,7 +85,7 @@ impl Window {
     pub fn open_alone(world: World, extra: &[(&str, &str)]) -> Window {
         let bus = Bus::start();
         let notes = Notifications::serve(&bus);
-        Window::open_on(world, bus, notes, None, extra)
+        Window::open_on(world, bus, notes, None, extra, &[])
     }
 
     fn open_on(
@@ -89,6 +94,7 @@ impl Window {
         notes: Notifications,
         tray: Option<(Watcher, App)>,
         extra: &[(&str, &str)],
+        args: &[&str],
     ) -> Window {
         let (panel, tray) = tray.unzip();
         let (port, native) = (free_port(), free_port());
@@ -133,9 +139,12 @@ impl Window {
             .expect("runtime");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
+        let app_args: Vec<&str> = std::iter::once("--window")
+            .chain(args.iter().copied())
+            .collect();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": TRAY, "args": ["--window"] }),
+            json!({ "application": TRAY, "args": app_args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);

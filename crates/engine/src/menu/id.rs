@@ -12,6 +12,8 @@ pub enum MenuId {
     SignInProfile(String),
     /// One lease line: show what is known about this profile.
     Lease(String),
+    /// Choose roles of this sso-session to add as profiles (the window).
+    AddProfiles(String),
     /// The "N more…" line: open the full view.
     More,
     /// Renew every managed profile now.
@@ -25,6 +27,7 @@ pub enum MenuId {
 const SIGN_IN: &str = "sign-in:";
 const SIGN_IN_PROFILE: &str = "sign-in-profile:";
 const LEASE: &str = "lease:";
+const ADD_PROFILES: &str = "add-profiles:";
 
 impl MenuId {
     /// Reads an id written by [`fmt::Display`]; `None` for ids of items
@@ -44,6 +47,9 @@ impl MenuId {
         if let Some(p) = named(LEASE) {
             return Some(MenuId::Lease(p));
         }
+        if let Some(s) = named(ADD_PROFILES) {
+            return Some(MenuId::AddProfiles(s));
+        }
         match id {
             "more" => Some(MenuId::More),
             "refresh-all" => Some(MenuId::RefreshAll),
@@ -60,6 +66,7 @@ impl fmt::Display for MenuId {
             MenuId::SignIn(s) => write!(f, "{SIGN_IN}{s}"),
             MenuId::SignInProfile(p) => write!(f, "{SIGN_IN_PROFILE}{p}"),
             MenuId::Lease(p) => write!(f, "{LEASE}{p}"),
+            MenuId::AddProfiles(s) => write!(f, "{ADD_PROFILES}{s}"),
             MenuId::More => f.write_str("more"),
             MenuId::RefreshAll => f.write_str("refresh-all"),
             MenuId::Open => f.write_str("open"),
@@ -78,6 +85,7 @@ mod tests {
             MenuId::SignIn("corp".into()),
             MenuId::SignIn("with:colon".into()),
             MenuId::SignInProfile("legacy".into()),
+            MenuId::AddProfiles("corp".into()),
             MenuId::Lease("dev".into()),
             MenuId::More,
             MenuId::RefreshAll,

@@ -133,6 +133,16 @@ pub fn sign_in(name: &str) -> String {
     format!("Sign in to {name}\u{2026}")
 }
 
+/// `Add profiles from corp…`, or with the new roles the keeper found:
+/// `Add profiles from corp… (3 new roles available)`.
+pub fn add_profiles(session: &str, new_roles: usize) -> String {
+    match new_roles {
+        0 => format!("Add profiles from {session}\u{2026}"),
+        1 => format!("Add profiles from {session}\u{2026} (1 new role available)"),
+        n => format!("Add profiles from {session}\u{2026} ({n} new roles available)"),
+    }
+}
+
 /// `3 more… Open Leasekeeper`.
 pub fn more(hidden: usize) -> String {
     format!("{hidden} more\u{2026} Open Leasekeeper")

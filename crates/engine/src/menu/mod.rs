@@ -155,6 +155,9 @@ pub struct MenuModel {
     /// `N more… Open Leasekeeper`, when lines were left out.
     pub more: Option<String>,
     pub sign_ins: Vec<SignInItem>,
+    /// `Add profiles from <session>…`, one per sso-session (filled by
+    /// [`add_profiles`]; `build` leaves it empty).
+    pub add_profiles: Vec<SignInItem>,
     pub icon: IconState,
     pub counts: Counts,
 }
@@ -375,7 +378,23 @@ pub fn build(input: &MenuInput<'_>) -> MenuModel {
         groups,
         more: (hidden > 0).then(|| label::more(hidden)),
         sign_ins,
+        add_profiles: Vec::new(),
         icon,
         counts,
     }
+}
+
+/// `Add profiles from <session>…` for each sso-session in `sessions`,
+/// saying how many new roles the keeper found (`new_roles`, by session).
+pub fn add_profiles(
+    sessions: &[String],
+    new_roles: &std::collections::BTreeMap<String, usize>,
+) -> Vec<SignInItem> {
+    sessions
+        .iter()
+        .map(|s| SignInItem {
+            label: label::add_profiles(s, new_roles.get(s).copied().unwrap_or(0)),
+            id: MenuId::AddProfiles(s.clone()),
+        })
+        .collect()
 }

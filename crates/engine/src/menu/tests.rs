@@ -456,3 +456,24 @@ fn a_sign_in_first_seen_reads_as_an_estimate_and_one_unknown_as_at_most() {
     let corp = labels(&m).into_iter().find(|g| g.0 == "corp").unwrap();
     assert_eq!(corp.1[0], "dev — 6h 00m (est.)");
 }
+
+#[test]
+fn each_session_can_add_profiles_and_says_how_many_new_roles_wait() {
+    let sessions = ["corp".to_owned(), "lab".to_owned()];
+    let new_roles =
+        std::collections::BTreeMap::from([("corp".to_owned(), 3), ("gone".to_owned(), 2)]);
+    let items = super::add_profiles(&sessions, &new_roles);
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Add profiles from corp\u{2026} (3 new roles available)",
+            "Add profiles from lab\u{2026}"
+        ]
+    );
+    assert_eq!(items[0].id, MenuId::AddProfiles("corp".into()));
+    assert_eq!(
+        MenuId::parse(&items[1].id.to_string()),
+        Some(items[1].id.clone())
+    );
+}

@@ -73,12 +73,22 @@ pub fn effective(parsed: &Parsed, env: impl Fn(&str) -> Option<String>) -> Vec<E
             "portal.calls_per_second",
             s.portal.calls_per_second.to_string(),
         ),
+        plain(
+            "portal.check_every",
+            quoted(&format_duration(s.portal.check_every)),
+        ),
     ];
     for (name, session) in &s.sso_sessions {
         out.push(entry(
             &format!("sso_sessions.{name}.session_length"),
             format!("sso_sessions.{}.session_length", table_key(name)),
             quoted(&format_duration(session.session_length)),
+            Source::Default,
+        ));
+        out.push(entry(
+            &format!("sso_sessions.{name}.auto_sync"),
+            format!("sso_sessions.{}.auto_sync", table_key(name)),
+            session.auto_sync.to_string(),
             Source::Default,
         ));
     }

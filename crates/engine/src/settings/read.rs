@@ -10,8 +10,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::parse_duration;
 use super::{
-    AwsEnvSettings, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH, MAX_CONCURRENCY,
-    MAX_PORTAL_CALLS_PER_SECOND, MAX_WARNING_LEAD, MFA_SESSION_RANGE, MfaSettings,
+    AwsEnvSettings, CHECK_EVERY_RANGE, DEFAULT_CONCURRENCY, DEFAULT_SESSION_LENGTH,
+    MAX_CONCURRENCY, MAX_PORTAL_CALLS_PER_SECOND, MAX_WARNING_LEAD, MFA_SESSION_RANGE, MfaSettings,
     NotificationSettings, Parsed, PortalSettings, ProfileSettings, RenewSettings,
     SESSION_LENGTH_RANGE, SessionSettings, Settings, SettingsError, WarningSettings,
 };
@@ -254,6 +254,11 @@ impl Reader<'_> {
                         into.calls_per_second = u32::try_from(n).unwrap_or(into.calls_per_second);
                     }
                 }
+                "check_every" => {
+                    if let Some(d) = self.duration(&field, v, CHECK_EVERY_RANGE, "1h to 30d") {
+                        into.check_every = d;
+                    }
+                }
                 _ => self.unknown(&field, key),
             }
         }
@@ -370,13 +375,18 @@ impl Reader<'_> {
     fn session(&mut self, path: &str, table: &DeTable<'_>) -> SessionSettings {
         let mut out = SessionSettings {
             session_length: DEFAULT_SESSION_LENGTH,
+            auto_sync: false,
         };
         for (key, v) in table.iter() {
             let field = format!("{path}.{}", key.get_ref());
-            if key.get_ref() != "session_length" {
-                self.unknown(&field, key);
-            } else if let Some(d) = self.duration(&field, v, SESSION_LENGTH_RANGE, "15m to 90d") {
-                out.session_length = d;
+            match key.get_ref().as_ref() {
+                "session_length" => {
+                    if let Some(d) = self.duration(&field, v, SESSION_LENGTH_RANGE, "15m to 90d") {
+                        out.session_length = d;
+                    }
+                }
+                "auto_sync" => self.bool(&field, v, &mut out.auto_sync),
+                _ => self.unknown(&field, key),
             }
         }
         out

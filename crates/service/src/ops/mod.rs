@@ -32,6 +32,7 @@
 //! Every error has a stable `code()`; none carries a secret.
 
 pub mod add_session;
+pub mod assignments;
 pub mod attach;
 pub mod autostart;
 pub mod available;

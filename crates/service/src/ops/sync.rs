@@ -7,12 +7,15 @@
 
 use std::path::PathBuf;
 
-use leasekeeper_engine::available::Progress;
+use leasekeeper_engine::available::{Available, Progress};
 use leasekeeper_engine::ini::Document;
 use leasekeeper_engine::write::config::ConfigWriteError;
+use leasekeeper_engine::write::credentials::{Action, Change as CredChange};
 use leasekeeper_engine::write::sync::{self, Change, DEFAULT_TEMPLATE, SyncRequest};
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::config_file::{self, ConfigFileError, Synced};
+use leasekeeper_host::keeper::write as keeper_write;
+use leasekeeper_host::state_dir::state_dir;
 
 use super::add_session::is_region;
 use super::available::{self, AvailableError};
@@ -41,6 +44,21 @@ pub struct SyncDone {
     pub written: bool,
     /// The sections removed (`-`) and added (`+`), as lines.
     pub diff: String,
+    /// What went with the profiles pruned: our credentials section, their
+    /// settings.
+    pub cleaned: Vec<Cleaned>,
+}
+
+/// What was removed with a pruned profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleaned {
+    pub profile: String,
+    /// Our section of its keys, removed from the credentials file.
+    pub section: Option<String>,
+    /// Its `[profiles.NAME]` table, removed from the settings file.
+    pub settings: bool,
+    /// What could not be removed, and why (the rest still was).
+    pub failed: Vec<String>,
 }
 
 /// Why nothing was synced.
@@ -91,28 +109,128 @@ pub async fn sync(
     args: &SyncArgs,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncDone, SyncError> {
-    if let Some(region) = &args.region {
-        if !is_region(region) {
-            return Err(SyncError::BadRegion(region.clone()));
+    let template = check(args.template.as_deref(), args.region.as_deref())?;
+    let listed =
+        available::available(paths, env, &args.session, args.calls_per_second, progress).await?;
+    let mut done = write_listed(
+        paths,
+        &Write {
+            session: &args.session,
+            accounts: &listed.accounts,
+            region: args.region.as_deref().unwrap_or(&listed.region),
+            template,
+            prune: args.prune,
+            dry_run: args.dry_run,
+        },
+    )?;
+    if done.written {
+        for change in &done.changes {
+            if let Change::Pruned { name, .. } = change {
+                done.cleaned.push(clean(paths, env, name));
+            }
         }
     }
-    let template = args.template.as_deref().unwrap_or(DEFAULT_TEMPLATE);
+    Ok(done)
+}
+
+/// Removes what belonged to the pruned profile `name`: our section of its
+/// keys in the credentials file (never a section without our marker) and
+/// its table in the settings file.
+fn clean(paths: &AwsPaths, env: &Environment, name: &str) -> Cleaned {
+    let mut out = Cleaned {
+        profile: name.to_owned(),
+        section: None,
+        settings: false,
+        failed: Vec::new(),
+    };
+    let settings = match super::settings::load(env) {
+        Ok(s) => s,
+        Err(e) => {
+            out.failed.push(e.to_string());
+            return out;
+        }
+    };
+    let own = settings.profiles.get(name);
+    let section = own
+        .and_then(|p| p.section.clone())
+        .unwrap_or_else(|| name.to_owned());
+    let backups = state_dir(env.lookup()).map(|d| d.join("backups"));
+    let removed = backups
+        .ok_or_else(|| "no state folder".to_owned())
+        .and_then(|backups| {
+            keeper_write::apply(
+                &paths.credentials,
+                &[CredChange::Remove {
+                    section: section.clone(),
+                }],
+                &backups,
+            )
+            .map_err(|e| e.to_string())
+        });
+    match removed {
+        Ok(outcomes) if outcomes.iter().any(|o| o.action == Action::Removed) => {
+            out.section = Some(section);
+        }
+        Ok(_) => {}
+        Err(e) => out.failed.push(e),
+    }
+    if own.is_some() {
+        let forget = super::settings::Change::ForgetProfile {
+            profile: name.to_owned(),
+        };
+        match super::settings::change(env, &forget) {
+            Ok(()) => out.settings = true,
+            Err(e) => out.failed.push(e.to_string()),
+        }
+    }
+    out
+}
+
+/// A sync of accounts already listed (the window lists once, then shows
+/// the names and writes the roles the person chose).
+#[derive(Debug, Clone, Copy)]
+pub struct Write<'a> {
+    pub session: &'a str,
+    /// What to generate profiles for: the listing, or the part of it chosen.
+    pub accounts: &'a [Available],
+    /// The profiles' `region`.
+    pub region: &'a str,
+    pub template: &'a str,
+    /// Remove generated profiles `accounts` no longer gives: only with the
+    /// whole listing.
+    pub prune: bool,
+    /// Plan and show; write nothing.
+    pub dry_run: bool,
+}
+
+/// The template to use, once it and the region are checked.
+pub fn check<'a>(template: Option<&'a str>, region: Option<&str>) -> Result<&'a str, SyncError> {
+    if let Some(region) = region {
+        if !is_region(region) {
+            return Err(SyncError::BadRegion(region.to_owned()));
+        }
+    }
+    let template = template.unwrap_or(DEFAULT_TEMPLATE);
     if !["{account_name}", "{account_id}", "{role_name}"]
         .iter()
         .any(|p| template.contains(p))
     {
         return Err(SyncError::BadTemplate(template.to_owned()));
     }
-    let listed =
-        available::available(paths, env, &args.session, args.calls_per_second, progress).await?;
+    Ok(template)
+}
+
+/// Syncs the config file with `w.accounts` (or only plans it).
+pub fn write_listed(paths: &AwsPaths, w: &Write<'_>) -> Result<SyncDone, SyncError> {
+    check(Some(w.template), Some(w.region))?;
     let request = SyncRequest {
-        session: &args.session,
-        region: args.region.as_deref().unwrap_or(&listed.region),
-        template,
-        prune: args.prune,
+        session: w.session,
+        region: w.region,
+        template: w.template,
+        prune: w.prune,
     };
     let config = paths.config.clone();
-    let (synced, written) = if args.dry_run {
+    let (synced, written) = if w.dry_run {
         let current = match std::fs::read(&config) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -123,13 +241,12 @@ pub async fn sync(
                 });
             }
         };
-        let planned =
-            sync::plan(current.as_deref(), &request, &listed.accounts).map_err(|source| {
-                SyncError::Refused {
-                    path: config.clone(),
-                    source,
-                }
-            })?;
+        let planned = sync::plan(current.as_deref(), &request, w.accounts).map_err(|source| {
+            SyncError::Refused {
+                path: config.clone(),
+                source,
+            }
+        })?;
         let synced = Synced {
             changes: planned.changes,
             before: current.unwrap_or_default(),
@@ -137,7 +254,7 @@ pub async fn sync(
         };
         (synced, false)
     } else {
-        let synced = config_file::sync(&config, &request, &listed.accounts)?;
+        let synced = config_file::sync(&config, &request, w.accounts)?;
         let written = synced.before != synced.after;
         (synced, written)
     };
@@ -147,6 +264,7 @@ pub async fn sync(
         config,
         written,
         diff,
+        cleaned: Vec::new(),
     })
 }
 

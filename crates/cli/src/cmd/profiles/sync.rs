@@ -85,6 +85,24 @@ pub(super) fn sync(args: &SyncArgs, home: &Home) -> anyhow::Result<ExitCode> {
     if kept > 0 {
         println!("{kept} already configured: nothing added for them");
     }
+    for c in &done.cleaned {
+        if let Some(section) = &c.section {
+            println!(
+                "removed the keys Leasekeeper wrote for it: [{}] in {}",
+                shown(section),
+                home.paths.credentials.display()
+            );
+        }
+        if c.settings {
+            println!("removed [profiles.{}] from the settings", shown(&c.profile));
+        }
+        for why in &c.failed {
+            eprintln!(
+                "leasekeeper: [profile {}] is removed, but not all that went with it: {why}",
+                shown(&c.profile)
+            );
+        }
+    }
     let config = done.config.display();
     if args.dry_run {
         if !done.diff.is_empty() {

@@ -37,6 +37,8 @@ pub enum Change {
     Notifications(bool),
     /// An AWS file, the CA bundle or the proxy; empty: the variable's.
     Aws { key: AwsKey, value: String },
+    /// Forget everything set for one profile (`[profiles.NAME]`): it is gone.
+    ForgetProfile { profile: String },
 }
 
 impl std::fmt::Debug for Change {
@@ -59,6 +61,10 @@ impl std::fmt::Debug for Change {
                 .field("length", length)
                 .finish(),
             Change::Notifications(on) => f.debug_tuple("Notifications").field(on).finish(),
+            Change::ForgetProfile { profile } => f
+                .debug_struct("ForgetProfile")
+                .field("profile", profile)
+                .finish(),
             // A proxy's user and password are never shown.
             Change::Aws { key, value } => f
                 .debug_struct("Aws")
@@ -301,6 +307,17 @@ pub fn plan(current: Option<&[u8]>, change: &Change) -> Result<Planned<()>, Refu
         }
         Change::Notifications(on) => {
             set(sub(table, &["notifications"]), "enabled", Value::from(*on));
+        }
+        Change::ForgetProfile { profile } => {
+            let Some(profiles) = table
+                .get_mut("profiles")
+                .and_then(|t| t.as_table_like_mut())
+            else {
+                return Ok(Planned::Unchanged(()));
+            };
+            if profiles.remove(profile).is_none() {
+                return Ok(Planned::Unchanged(()));
+            }
         }
         Change::Aws { key, value } => {
             let t = sub(table, &["aws"]);
