@@ -76,7 +76,8 @@ for s in 16 22 24 32 48 64 128 256 512; do
 done
 for page in leasekeeper leasekeeper-tray leasekeeper-status leasekeeper-sandbox leasekeeper-demo \
   leasekeeper-login leasekeeper-logout leasekeeper-daemon leasekeeper-refresh leasekeeper-mfa \
-  leasekeeper-credential-process leasekeeper-setup-process leasekeeper-settings \
+  leasekeeper-credential-process leasekeeper-setup-process leasekeeper-exec leasekeeper-serve \
+  leasekeeper-env leasekeeper-settings \
   leasekeeper-profiles leasekeeper-profiles-add-session leasekeeper-profiles-available \
   leasekeeper-profiles-sync; do
   common+=("/usr/share/man/man1/$page.1.gz")

@@ -23,6 +23,7 @@ mod cli {
     mod daemon_socket;
     mod daemon_wake;
     mod demo;
+    mod exec_endpoint;
     pub mod harness;
     mod hostile_homes;
     mod login_browser;

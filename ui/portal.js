@@ -12,7 +12,10 @@ import { openSignIn } from "./signin.js";
 
 const $ = (id) => document.getElementById(id);
 const st = {
-  dismissed: false,
+  // "Not now", remembered across windows.
+  dismissed: localStorage.getItem("portal-dismissed") === "1",
+  // The portal added here: its name, start URL and region.
+  added: null,
   // The session just added, whose sign-in leads on to its roles.
   waiting: null,
   // The session whose roles are shown.
@@ -40,6 +43,7 @@ export function portalView(view, added) {
 // Settings' "Add an AWS access portal…".
 export function addPortal() {
   st.dismissed = false;
+  localStorage.removeItem("portal-dismissed");
   st.session = null;
   $("portal").hidden = false;
   step("portal-form");
@@ -72,14 +76,21 @@ async function submitPortal(ev) {
   $("portal-error").hidden = true;
   const startUrl = $("portal-url").value.trim();
   const name = $("portal-name").value.trim() || nameOf(startUrl);
-  if (st.waiting === name) {
-    // Added already; its sign-in did not finish: sign in again.
-    openSignIn(name);
+  const region = $("portal-region").value.trim();
+  if (st.added && st.added.name === name) {
+    if (st.added.startUrl === startUrl && st.added.region === region) {
+      // Added already; its sign-in did not finish: sign in again.
+      st.waiting = name;
+      openSignIn(name);
+    } else {
+      fail("portal-error", { message: `[sso-session ${name}] is in the config file already, with ${st.added.startUrl} in ${st.added.region}: give this one another name, or change that section in the config file` });
+    }
     return;
   }
   $("portal-add").disabled = true;
   try {
-    const r = await call("add_portal", { args: { name, startUrl, region: $("portal-region").value.trim() } });
+    const r = await call("add_portal", { args: { name, startUrl, region } });
+    st.added = { name: r.name, startUrl, region };
     st.waiting = r.name;
     openSignIn(r.name);
   } catch (e) {
@@ -224,6 +235,7 @@ async function addProfiles() {
 function close() {
   st.session = null;
   st.dismissed = true;
+  localStorage.setItem("portal-dismissed", "1");
   $("portal").hidden = true;
 }
 

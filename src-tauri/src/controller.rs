@@ -348,7 +348,7 @@ impl<R: Runtime> Controller<R> {
     fn sign_in(&mut self, target: Target) {
         if !self.signing_in.insert(target.name().to_owned()) {
             self.notices.plain(
-                Some(&format!("sign-in:{}", target.name())),
+                Some(&format!("sign-in-running:{}", target.name())),
                 format!("Sign in to {}", target.name()),
                 "A sign-in is already waiting for you in your browser.",
             );

@@ -42,6 +42,7 @@ pub fn spawn(
 pub fn menu_click(click: Click) -> MenuId {
     match click {
         Click::Action(NoticeAction::SignIn(session)) => MenuId::SignIn(session),
+        Click::Action(NoticeAction::SignInProfile(profile)) => MenuId::SignInProfile(profile),
         Click::Action(NoticeAction::EnterCode(_)) | Click::Open => MenuId::Open,
     }
 }

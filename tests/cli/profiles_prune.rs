@@ -133,7 +133,9 @@ fn a_role_no_longer_assigned_is_pruned_with_its_keys_and_settings_and_an_edited_
         "{out}"
     );
     assert!(
-        out.contains("removed the keys Leasekeeper wrote for it: [dev.ReadOnly]"),
+        out.contains(
+            "removed the keys Leasekeeper wrote for [profile dev.ReadOnly]: [dev.ReadOnly]"
+        ),
         "{out}"
     );
     assert!(

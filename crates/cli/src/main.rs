@@ -52,6 +52,12 @@ enum Command {
     CredentialProcess(cmd::credential_process::Args),
     /// Add a profile to ~/.aws/config whose keys come from credential-process
     SetupProcess(cmd::setup_process::Args),
+    /// Run a command whose AWS SDKs get keys that renew themselves
+    Exec(cmd::exec::Args),
+    /// Serve a profile's keys to SDKs started elsewhere (a local endpoint)
+    Serve(cmd::serve::Args),
+    /// Print a profile's keys as variables (a copy that does not renew)
+    Env(cmd::env::Args),
     /// Add a sign-in session, list what it gives, generate its profiles
     Profiles(cmd::profiles::Args),
     /// Show the settings in effect and where each value comes from
@@ -86,6 +92,13 @@ fn main() -> std::process::ExitCode {
         Command::CredentialProcess(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::credential_process::run(args, &h))
         }
+        Command::Exec(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::exec::run(args, &h))
+        }
+        Command::Serve(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::serve::run(args, &h))
+        }
+        Command::Env(args) => home::Home::from_env(cli.home).and_then(|h| cmd::env::run(args, &h)),
         Command::SetupProcess(args) => {
             let home_override = cli.home.clone();
             home::Home::from_env(cli.home)

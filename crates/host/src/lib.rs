@@ -27,6 +27,7 @@ pub mod browser;
 pub mod clock;
 pub mod config_file;
 pub mod credential_process;
+pub mod endpoint;
 pub mod keeper;
 pub mod lock;
 pub mod locked_edit;

@@ -28,6 +28,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use leasekeeper_engine::keeper::{Announce, Announcer, EngineEvent, Notice, NoticeAction, Topic};
 use leasekeeper_engine::settings::{NotificationSettings, Settings};
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 /// The application name notifications carry.
@@ -63,7 +64,7 @@ pub struct Offer {
 impl Offer {
     fn carries(&self, action: &NoticeAction) -> bool {
         match action {
-            NoticeAction::SignIn(_) => self.sign_in,
+            NoticeAction::SignIn(_) | NoticeAction::SignInProfile(_) => self.sign_in,
             NoticeAction::EnterCode(_) => self.enter_code,
         }
     }
@@ -99,10 +100,19 @@ impl NotifyError {
     }
 }
 
+/// What a notification server can do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// It shows buttons (`actions`).
+    pub actions: bool,
+    /// It reads the body as markup (`body-markup`): ours is escaped.
+    pub markup: bool,
+}
+
 /// A notification server.
 pub trait NotificationServer: Send + Sync + 'static {
-    /// Whether it shows actions (the `actions` capability).
-    fn has_actions(&self) -> impl Future<Output = Result<bool, NotifyError>> + Send;
+    /// What it can do (`GetCapabilities`).
+    fn capabilities(&self) -> impl Future<Output = Result<Caps, NotifyError>> + Send;
     /// Shows `n`, replacing notification `replaces` (0: none); its id.
     fn notify(
         &self,
@@ -123,6 +133,7 @@ pub trait NotificationServer: Send + Sync + 'static {
 #[derive(Debug)]
 enum Cmd {
     Event(Box<EngineEvent>),
+    SignedIn(String),
     Plain {
         summary: String,
         body: String,
@@ -164,7 +175,7 @@ impl Notifications {
             clicks,
             ids: HashMap::new(),
             actions: HashMap::new(),
-            has_actions: None,
+            caps: None,
             listening: false,
             warned: false,
         };
@@ -176,6 +187,11 @@ impl Notifications {
     pub fn event(&self, event: &EngineEvent) {
         // The task ends only with the runtime; without one nothing is shown.
         let _ = self.tx.send(Cmd::Event(Box::new(event.clone())));
+    }
+
+    /// A sign-in to `session` ended well: the notice asking for it goes.
+    pub fn signed_in(&self, session: &str) {
+        let _ = self.tx.send(Cmd::SignedIn(session.to_owned()));
     }
 
     /// A notification of the shell's own (a sign-in's progress), replacing
@@ -201,7 +217,7 @@ struct Task<S> {
     /// What each shown notification's button does, by its id.
     actions: HashMap<u32, Option<NoticeAction>>,
     /// Asked again after a failure.
-    has_actions: Option<bool>,
+    caps: Option<Caps>,
     listening: bool,
     warned: bool,
 }
@@ -223,9 +239,13 @@ impl<S: NotificationServer> Task<S> {
     async fn handle(&mut self, cmd: Cmd, click_tx: &mpsc::UnboundedSender<(u32, String)>) {
         let settings = read_settings(self.settings.as_deref());
         match cmd {
-            Cmd::Event(event) => {
+            Cmd::Event(_) | Cmd::SignedIn(_) => {
                 self.announcer.set_after_sleep(settings.after_sleep);
-                let out = self.announcer.event(&event);
+                let out = match cmd {
+                    Cmd::Event(event) => self.announcer.event(&event, OffsetDateTime::now_utc()),
+                    Cmd::SignedIn(session) => self.announcer.signed_in(&session),
+                    Cmd::Plain { .. } => Vec::new(),
+                };
                 for a in out {
                     match a {
                         Announce::Show(n) if !settings.enabled => {
@@ -262,10 +282,11 @@ impl<S: NotificationServer> Task<S> {
         n: &Notice,
         click_tx: &mpsc::UnboundedSender<(u32, String)>,
     ) {
-        if self.has_actions.is_none() {
-            self.has_actions = self.server.has_actions().await.ok();
+        if self.caps.is_none() {
+            self.caps = self.server.capabilities().await.ok();
         }
-        let with_actions = self.has_actions == Some(true);
+        let caps = self.caps.unwrap_or_default();
+        let with_actions = caps.actions;
         if with_actions && !self.listening {
             self.listening = true;
             let server = self.server.clone();
@@ -276,7 +297,10 @@ impl<S: NotificationServer> Task<S> {
                 }
             });
         }
-        let out = outgoing(n, self.offer, with_actions);
+        let mut out = outgoing(n, self.offer, with_actions);
+        if caps.markup {
+            out.body = escaped(&out.body);
+        }
         let replaces = if key.is_empty() {
             0
         } else {
@@ -296,7 +320,7 @@ impl<S: NotificationServer> Task<S> {
             }
             Err(e) => {
                 // Asked again with the next one.
-                self.has_actions = None;
+                self.caps = None;
                 if self.warned {
                     tracing::debug!(code = e.code(), "{e}");
                 } else {
@@ -361,6 +385,13 @@ pub fn outgoing(n: &Notice, offer: Offer, with_actions: bool) -> Outgoing {
         urgent: n.urgent,
         actions,
     }
+}
+
+/// `text` for a server that reads markup: shown as it is.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn topic_key(topic: &Topic) -> String {
@@ -433,7 +464,7 @@ async fn timed<T>(f: impl Future<Output = Result<T, NotifyError>>) -> Result<T, 
 }
 
 impl NotificationServer for Desktop {
-    async fn has_actions(&self) -> Result<bool, NotifyError> {
+    async fn capabilities(&self) -> Result<Caps, NotifyError> {
         timed(async {
             let caps: Vec<String> = self
                 .proxy()
@@ -441,7 +472,10 @@ impl NotificationServer for Desktop {
                 .call("GetCapabilities", &())
                 .await
                 .map_err(bus)?;
-            Ok(caps.iter().any(|c| c == "actions"))
+            Ok(Caps {
+                actions: caps.iter().any(|c| c == "actions"),
+                markup: caps.iter().any(|c| c == "body-markup"),
+            })
         })
         .await
     }

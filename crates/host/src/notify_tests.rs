@@ -11,14 +11,18 @@ type ClickSink = mpsc::UnboundedSender<(u32, String)>;
 #[derive(Clone, Default)]
 struct Recorder {
     actions: bool,
+    markup: bool,
     calls: Arc<Mutex<Vec<(u32, u32, Outgoing)>>>,
     closed: Arc<Mutex<Vec<u32>>>,
     clicks: Arc<Mutex<Option<ClickSink>>>,
 }
 
 impl NotificationServer for Recorder {
-    async fn has_actions(&self) -> Result<bool, NotifyError> {
-        Ok(self.actions)
+    async fn capabilities(&self) -> Result<Caps, NotifyError> {
+        Ok(Caps {
+            actions: self.actions,
+            markup: self.markup,
+        })
     }
 
     async fn notify(&self, n: &Outgoing, replaces: u32) -> Result<u32, NotifyError> {
@@ -229,4 +233,26 @@ async fn turning_notifications_off_in_the_settings_file_holds_at_once() {
     settle().await;
     assert_eq!(shown(), 2, "on again");
     assert!(enabled(None));
+}
+
+#[tokio::test]
+async fn a_server_that_reads_markup_gets_the_text_escaped_and_a_sign_in_withdraws_its_notice() {
+    let server = Recorder {
+        markup: true,
+        ..Recorder::default()
+    };
+    let (notes, _clicks) = start(&server, ALL, None);
+    notes.event(&EngineEvent::LoginNeeded {
+        session: "corp".into(),
+        profiles: vec!["<b>dev</b>".into()],
+        reason: "a & b".into(),
+    });
+    notes.signed_in("corp");
+    settle().await;
+    let body = &server.calls()[0].2.body;
+    assert!(
+        body.contains("A &amp; b.") && body.contains("&lt;b&gt;dev&lt;/b&gt;"),
+        "{body}"
+    );
+    assert_eq!(*server.closed.lock().expect("lock"), [1]);
 }

@@ -47,7 +47,9 @@ impl SleepSignals for Logind {
 /// The input a `PrepareForSleep(start)` signal means.
 pub fn input_for(start: bool) -> Input {
     if start {
-        Input::SleepComing
+        Input::SleepComing {
+            at: time::OffsetDateTime::now_utc(),
+        }
     } else {
         Input::Resumed
     }

@@ -586,7 +586,11 @@ async fn a_resume_signal_renews_at_once_not_at_the_next_tick() {
     let (hr, ar) = (&h, &aws);
     run_with(&h, &clock, &aws, |inputs| async move {
         read_dev_for(hr, ar, Duration::minutes(10), Duration::seconds(10)).await;
-        inputs.send(Input::SleepComing).unwrap();
+        inputs
+            .send(Input::SleepComing {
+                at: sleep_clock.now(),
+            })
+            .unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         sleep_clock.sleep_machine(Duration::hours(3));
         inputs.send(Input::Resumed).unwrap();

@@ -15,6 +15,7 @@ use leasekeeper_engine::available::{Available, Progress};
 use leasekeeper_engine::write::sync::{Change, DEFAULT_TEMPLATE};
 use leasekeeper_service::ops;
 use leasekeeper_service::ops::add_session::NewSession;
+use leasekeeper_service::ops::assignments::NewRole;
 use leasekeeper_service::ops::available::Listed;
 use leasekeeper_service::ops::sync::Write;
 use serde::{Deserialize, Serialize};
@@ -279,6 +280,34 @@ fn profiles(
         }
     }
     let added = roles.iter().filter(|r| r.status == "new").count();
+    if !dry_run {
+        // What the person saw and left out is not "new" again.
+        let chosen: BTreeSet<(&str, &str)> = args
+            .selected
+            .iter()
+            .map(|r| (r.account_id.as_str(), r.role_name.as_str()))
+            .collect();
+        let left_out: Vec<NewRole> = listed
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.roles.iter().map(move |r| NewRole {
+                    account_id: a.account.id.clone(),
+                    account_name: a.account.name.clone(),
+                    role: r.clone(),
+                })
+            })
+            .filter(|r| !chosen.contains(&(r.account_id.as_str(), r.role.as_str())))
+            .collect();
+        if let Err(e) = ops::assignments::passed_over(
+            &shared.home().paths,
+            shared.base(),
+            &args.session,
+            left_out,
+        ) {
+            tracing::warn!(code = e.code(), "cannot record the roles left out: {e}");
+        }
+    }
     let config = done.config.display();
     let message = match (dry_run, added) {
         (true, _) => String::new(),

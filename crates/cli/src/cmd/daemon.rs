@@ -130,31 +130,36 @@ async fn follow_clicks(
     let running = Running::default();
     while let Some(click) = clicked.recv().await {
         match click {
-            Click::Action(NoticeAction::SignIn(session)) => {
-                if !running.begin(&session) {
-                    tracing::info!(session, "a sign-in to it already runs");
+            Click::Action(action @ (NoticeAction::SignIn(_) | NoticeAction::SignInProfile(_))) => {
+                let (name, target) = match action {
+                    NoticeAction::SignInProfile(p) => (p.clone(), Target::Profile(p)),
+                    NoticeAction::SignIn(s) | NoticeAction::EnterCode(s) => {
+                        (s.clone(), Target::Session(s))
+                    }
+                };
+                if !running.begin(&name) {
+                    tracing::info!(session = name, "a sign-in to it already runs");
                     continue;
                 }
-                tracing::info!(session, "signing in, as the notification asked");
+                tracing::info!(session = name, "signing in, as the notification asked");
                 let (paths, environment) = (paths.clone(), environment.clone());
                 let (notifications, running) = (notifications.clone(), running.clone());
                 tokio::spawn(async move {
                     let holder = format!("leasekeeper daemon (pid {})", std::process::id());
-                    let target = Target::Session(session.clone());
                     match sign_in_notified(target, &paths, &environment, &notifications, holder)
                         .await
                     {
                         Ok(signed) => {
-                            tracing::info!(session = signed, "signed in from the notification")
+                            tracing::info!(session = signed, "signed in from the notification");
                         }
-                        Err(why) => tracing::warn!(session, "sign-in failed: {why}"),
+                        Err(why) => tracing::warn!(session = name, "sign-in failed: {why}"),
                     }
-                    running.end(&session);
+                    running.end(&name);
                 });
             }
             Click::Action(NoticeAction::EnterCode(_)) | Click::Open => {
                 if let Some(program) = &window {
-                    open_window(program);
+                    open_window(program, &paths);
                 }
             }
         }
@@ -168,11 +173,13 @@ fn window_program() -> Option<std::path::PathBuf> {
     tray.is_file().then_some(tray)
 }
 
-/// Starts the window process (it attaches to this daemon over its socket,
-/// or raises the window already open).
-fn open_window(program: &std::path::Path) {
+/// Starts the window process on this daemon's AWS files (it attaches to
+/// this daemon over its socket, or raises the window already open).
+fn open_window(program: &std::path::Path, paths: &AwsPaths) {
     let started = std::process::Command::new(program)
         .arg("--window")
+        .env("AWS_CONFIG_FILE", &paths.config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn();

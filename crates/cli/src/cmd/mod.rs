@@ -3,6 +3,8 @@
 pub mod credential_process;
 pub mod daemon;
 pub mod demo;
+pub mod env;
+pub mod exec;
 pub mod generate;
 pub mod login;
 pub mod logout;
@@ -10,6 +12,7 @@ pub mod mfa;
 pub mod profiles;
 pub mod refresh;
 pub mod sandbox;
+pub mod serve;
 pub mod settings;
 pub mod setup_process;
 pub mod status;

@@ -20,6 +20,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use time::OffsetDateTime;
+
 use super::event::{EngineEvent, WakeSummary, Warning, WarningKind};
 use super::status::RenewalState;
 
@@ -55,11 +57,15 @@ impl Topic {
 pub enum NoticeAction {
     /// Start a sign-in to this sso-session (the browser opens then).
     SignIn(String),
+    /// Start a sign-in for this legacy SSO profile (`sso_start_url` on the
+    /// profile, no `[sso-session]`).
+    SignInProfile(String),
     /// Ask for a code for this profile's MFA device.
     EnterCode(String),
 }
 
 const SIGN_IN_KEY: &str = "sign-in:";
+const SIGN_IN_PROFILE_KEY: &str = "sign-in-profile:";
 const ENTER_CODE_KEY: &str = "mfa-code:";
 
 impl NoticeAction {
@@ -68,6 +74,7 @@ impl NoticeAction {
     pub fn key(&self) -> String {
         match self {
             NoticeAction::SignIn(s) => format!("{SIGN_IN_KEY}{s}"),
+            NoticeAction::SignInProfile(p) => format!("{SIGN_IN_PROFILE_KEY}{p}"),
             NoticeAction::EnterCode(p) => format!("{ENTER_CODE_KEY}{p}"),
         }
     }
@@ -75,6 +82,9 @@ impl NoticeAction {
     /// Reads a key written by [`NoticeAction::key`].
     pub fn parse(key: &str) -> Option<NoticeAction> {
         let named = |prefix: &str| key.strip_prefix(prefix).filter(|rest| !rest.is_empty());
+        if let Some(p) = named(SIGN_IN_PROFILE_KEY) {
+            return Some(NoticeAction::SignInProfile(p.to_owned()));
+        }
         if let Some(s) = named(SIGN_IN_KEY) {
             return Some(NoticeAction::SignIn(s.to_owned()));
         }
@@ -84,7 +94,7 @@ impl NoticeAction {
     /// The button's label.
     pub fn label(&self) -> &'static str {
         match self {
-            NoticeAction::SignIn(_) => "Sign in",
+            NoticeAction::SignIn(_) | NoticeAction::SignInProfile(_) => "Sign in",
             NoticeAction::EnterCode(_) => "Enter code",
         }
     }
@@ -93,6 +103,7 @@ impl NoticeAction {
     pub fn command(&self) -> String {
         match self {
             NoticeAction::SignIn(s) => format!("leasekeeper login --sso-session {}", quoted(s)),
+            NoticeAction::SignInProfile(p) => format!("leasekeeper login --profile {}", quoted(p)),
             NoticeAction::EnterCode(p) => format!("leasekeeper mfa --profile {}", quoted(p)),
         }
     }
@@ -125,10 +136,16 @@ pub enum Announce {
 #[derive(Debug, Clone)]
 struct Open {
     notice: Notice,
+    /// The body without a wake summary taken in.
+    base: String,
     /// Profiles waiting on it; when all are fresh again it is closed.
-    /// Empty: it stays until replaced (a warning ahead of a deadline).
+    /// Empty: it stays until replaced, or closed (a sign-in that ends well).
     waiting: BTreeSet<String>,
 }
+
+/// A wake summary shown alone waits this long (world time) to be taken
+/// into a notice that asks for the person.
+const WAKE_LINE_FOR: i64 = 15 * 60;
 
 /// Turns events into notifications (see the module's documentation).
 #[derive(Debug, Clone)]
@@ -136,11 +153,13 @@ pub struct Announcer {
     scale: f64,
     after_sleep: bool,
     open: BTreeMap<Topic, Open>,
-    /// Profiles whose renewal failure was told in this streak.
-    failing: BTreeSet<String>,
-    /// The wake line of a summary shown alone, merged into the next notice
-    /// that asks for the person (which then takes its place).
-    wake_line: Option<String>,
+    /// Profiles whose renewal failure was told in this streak, with its
+    /// code and whether it was to be retried (a change is told again).
+    failing: BTreeMap<String, (String, bool)>,
+    /// The wake line of a summary shown alone, and until when it is taken
+    /// into the next notice that asks for the person (which then takes its
+    /// place).
+    wake_line: Option<(String, OffsetDateTime)>,
 }
 
 impl Announcer {
@@ -155,7 +174,7 @@ impl Announcer {
             },
             after_sleep,
             open: BTreeMap::new(),
-            failing: BTreeSet::new(),
+            failing: BTreeMap::new(),
             wake_line: None,
         }
     }
@@ -170,8 +189,20 @@ impl Announcer {
         self.open.values().map(|o| &o.notice)
     }
 
-    /// What `event` changes on the screen.
-    pub fn event(&mut self, event: &EngineEvent) -> Vec<Announce> {
+    /// A sign-in to `session` ended well: a notice asking for it goes.
+    pub fn signed_in(&mut self, session: &str) -> Vec<Announce> {
+        self.close(&Topic::SignIn(session.to_owned()))
+    }
+
+    /// What `event`, at `now` (the wall clock), changes on the screen.
+    pub fn event(&mut self, event: &EngineEvent, now: OffsetDateTime) -> Vec<Announce> {
+        if self
+            .wake_line
+            .as_ref()
+            .is_some_and(|(_, until)| now > *until)
+        {
+            self.wake_line = None;
+        }
         match event {
             EngineEvent::LeaseChanged { renewal } => {
                 if renewal.state == RenewalState::Fresh {
@@ -193,7 +224,7 @@ impl Announcer {
                         summary: format!("Sign in to {session}: {}", waiting(profiles.len())),
                         body,
                         urgent: true,
-                        action: Some(NoticeAction::SignIn(session.clone())),
+                        action: Some(sign_in(session, profiles)),
                     },
                     profiles,
                 )
@@ -253,15 +284,16 @@ impl Announcer {
             }
             EngineEvent::WarningDue(w) => self.warning(w),
             EngineEvent::RenewalFailed {
-                node,
                 profiles,
+                code,
                 message,
                 will_retry,
                 ..
             } => {
+                let told = (code.clone(), *will_retry);
                 let mut new = false;
                 for p in profiles {
-                    new |= self.failing.insert(p.clone());
+                    new |= self.failing.insert(p.clone(), told.clone()).as_ref() != Some(&told);
                 }
                 if !new {
                     return Vec::new();
@@ -273,7 +305,7 @@ impl Announcer {
                 };
                 self.show(
                     Notice {
-                        topic: Topic::Renewal(node.to_string()),
+                        topic: Topic::Renewal(profiles.join(",")),
                         summary: format!("Renewal failed: {}", list(profiles)),
                         body: format!("{}{retry}", sentence(message)),
                         urgent: !will_retry,
@@ -292,7 +324,7 @@ impl Announcer {
                     topic: Topic::Other(format!("duration:{node}")),
                     summary: "Role duration refused".to_owned(),
                     body: format!(
-                        "STS refused duration_seconds = {asked_seconds} for {} ({message}); they renew for one hour instead.",
+                        "STS refused duration_seconds = {asked_seconds} for {} ({message}): renewed for one hour instead.",
                         list(profiles)
                     ),
                     urgent: false,
@@ -328,7 +360,7 @@ impl Announcer {
                 },
                 &[],
             ),
-            EngineEvent::WokeSummary(s) => self.woke(s),
+            EngineEvent::WokeSummary(s) => self.woke(s, now),
         }
     }
 
@@ -339,16 +371,23 @@ impl Announcer {
             self.span(w.seconds_left)
         );
         let first = w.profiles.first().cloned().unwrap_or_default();
+        let device = w.mfa_serial.clone().unwrap_or_else(|| w.subject.clone());
+        // Warnings about keys that lapse wait on those leases; one ahead
+        // of a deadline stays until replaced or its cause goes.
+        let waits: &[String] = match w.kind {
+            WarningKind::MfaCodeNeeded | WarningKind::RenewalFailing => &w.profiles,
+            _ => &[],
+        };
         let notice = match w.kind {
             WarningKind::SignInEnding => Notice {
                 topic: Topic::SignIn(w.subject.clone()),
                 summary: format!("Sign-in to {} ends in {left}", w.subject),
                 body: format!("Sign in again to keep {} renewing.", list(&w.profiles)),
                 urgent: true,
-                action: Some(NoticeAction::SignIn(w.subject.clone())),
+                action: Some(sign_in(&w.subject, &w.profiles)),
             },
             WarningKind::MfaSessionEnding => Notice {
-                topic: Topic::MfaCode(w.subject.clone()),
+                topic: Topic::MfaCode(device),
                 summary: format!("MFA session ends in {left}"),
                 body: format!(
                     "The MFA session of {} ends; {} will need a new code.",
@@ -359,7 +398,7 @@ impl Announcer {
                 action: Some(NoticeAction::EnterCode(first)),
             },
             WarningKind::MfaCodeNeeded => Notice {
-                topic: Topic::MfaCode(w.subject.clone()),
+                topic: Topic::MfaCode(device),
                 summary: format!("Keys lapse in {left}"),
                 body: format!(
                     "Renewing {} needs a code of its MFA device.",
@@ -369,7 +408,7 @@ impl Announcer {
                 action: Some(NoticeAction::EnterCode(first)),
             },
             WarningKind::RenewalFailing => Notice {
-                topic: Topic::Renewal(w.subject.clone()),
+                topic: Topic::Renewal(w.profiles.join(",")),
                 summary: format!("Keys lapse in {left}"),
                 body: format!(
                     "Renewals keep failing: the keys of {} lapse.",
@@ -387,25 +426,48 @@ impl Announcer {
                 action: None,
             },
         };
-        self.show(notice, &[])
+        // What already waits on the topic keeps waiting.
+        let mut all: BTreeSet<String> = self
+            .open
+            .get(&notice.topic)
+            .map(|o| o.waiting.clone())
+            .unwrap_or_default();
+        all.extend(waits.iter().cloned());
+        let all: Vec<String> = all.into_iter().collect();
+        self.show(notice, &all)
     }
 
     /// A notice that asks for the person: it takes in a wake summary
     /// shown alone before it.
-    fn ask(&mut self, mut notice: Notice, waiting: &[String]) -> Vec<Announce> {
+    fn ask(&mut self, notice: Notice, waiting: &[String]) -> Vec<Announce> {
         let mut out = Vec::new();
-        if let Some(line) = self.wake_line.take() {
+        let line = self.wake_line.take();
+        if line.is_some() {
             out.extend(self.close(&Topic::Wake));
-            notice.body.push('\n');
-            notice.body.push_str(&line);
         }
-        out.extend(self.show(notice, waiting));
+        out.extend(self.show_with(notice, waiting, line.map(|(l, _)| l)));
         out
     }
 
     fn show(&mut self, notice: Notice, waiting: &[String]) -> Vec<Announce> {
+        self.show_with(notice, waiting, None)
+    }
+
+    /// Shows `notice` (its body, then `wake` on a line of its own).
+    fn show_with(
+        &mut self,
+        mut notice: Notice,
+        waiting: &[String],
+        wake: Option<String>,
+    ) -> Vec<Announce> {
+        let base = notice.body.clone();
+        if let Some(line) = wake {
+            notice.body.push('\n');
+            notice.body.push_str(&line);
+        }
         let open = Open {
             notice: notice.clone(),
+            base,
             waiting: waiting.iter().cloned().collect(),
         };
         self.open.insert(notice.topic.clone(), open);
@@ -435,7 +497,7 @@ impl Announcer {
         done.iter().flat_map(|t| self.close(t)).collect()
     }
 
-    fn woke(&mut self, s: &WakeSummary) -> Vec<Announce> {
+    fn woke(&mut self, s: &WakeSummary, now: OffsetDateTime) -> Vec<Announce> {
         let covered: BTreeSet<&String> = self
             .open
             .iter()
@@ -456,16 +518,16 @@ impl Announcer {
             line.push_str(&format!("; still without keys: {}", list(&failing)));
         }
         line.push('.');
-        // The first notice that asks for the person takes the summary in.
+        // The first notice that asks for the person takes the summary in
+        // (in place of an earlier wake's).
         if let Some(topic) = self.open.keys().find(|t| t.asks()).cloned() {
             let Some(open) = self.open.get(&topic) else {
                 return Vec::new();
             };
             let mut notice = open.notice.clone();
+            notice.body = open.base.clone();
             let waiting: Vec<String> = open.waiting.iter().cloned().collect();
-            notice.body.push('\n');
-            notice.body.push_str(&line);
-            return self.show(notice, &waiting);
+            return self.show_with(notice, &waiting, Some(line));
         }
         if failing.is_empty() && (!self.after_sleep || s.renewed.is_empty()) {
             return Vec::new();
@@ -475,7 +537,8 @@ impl Announcer {
         } else {
             format!("Back from sleep: {} without keys", leases(failing.len()))
         };
-        self.wake_line = Some(line.clone());
+        let until = now + time::Duration::seconds((WAKE_LINE_FOR as f64 / self.scale) as i64);
+        self.wake_line = Some((line.clone(), until));
         self.show(
             Notice {
                 topic: Topic::Wake,
@@ -493,6 +556,15 @@ impl Announcer {
         let world = (seconds.max(0) as f64 * self.scale).round();
         // Beyond any lease: saturating is fine.
         span(world.min(i64::MAX as f64) as i64)
+    }
+}
+
+/// The sign-in a notice offers: to the session, or, for a legacy SSO
+/// profile (named by its start URL), through the first profile waiting.
+fn sign_in(session: &str, profiles: &[String]) -> NoticeAction {
+    match profiles.first() {
+        Some(p) if session.contains("://") => NoticeAction::SignInProfile(p.clone()),
+        _ => NoticeAction::SignIn(session.to_owned()),
     }
 }
 

@@ -51,7 +51,11 @@ fn mfa(serial: &str, profiles: &[&str]) -> EngineEvent {
 
 /// Feeds `events`, returning every instruction in order.
 fn feed(a: &mut Announcer, events: &[EngineEvent]) -> Vec<Announce> {
-    events.iter().flat_map(|e| a.event(e)).collect()
+    feed_at(a, events, time::OffsetDateTime::UNIX_EPOCH)
+}
+
+fn feed_at(a: &mut Announcer, events: &[EngineEvent], now: time::OffsetDateTime) -> Vec<Announce> {
+    events.iter().flat_map(|e| a.event(e, now)).collect()
 }
 
 fn shown(out: &[Announce]) -> Vec<&Notice> {
@@ -199,6 +203,7 @@ fn a_warning_and_the_sign_in_it_foretold_share_one_notification_closed_once_rene
         seconds_left: 15,
         estimated: true,
         profiles: names(&["dev"]),
+        mfa_serial: None,
     });
     let out = feed(&mut a, &[warn, login("corp", &["dev", "prod"])]);
     let n = shown(&out);
@@ -217,20 +222,27 @@ fn a_warning_and_the_sign_in_it_foretold_share_one_notification_closed_once_rene
 #[test]
 fn a_failure_streak_is_told_once_and_a_code_accepted_closes_its_notice() {
     let mut a = Announcer::new(1.0, true);
-    let failed = EngineEvent::RenewalFailed {
+    let failed = |code: &str, will_retry: bool| EngineEvent::RenewalFailed {
         node: NodeId::new("role:dev".into()),
         profiles: names(&["dev"]),
-        code: "throttled".into(),
+        code: code.into(),
         message: "STS is throttling".into(),
-        will_retry: true,
+        will_retry,
     };
-    assert_eq!(shown(&feed(&mut a, std::slice::from_ref(&failed))).len(), 1);
-    assert!(feed(&mut a, std::slice::from_ref(&failed)).is_empty());
+    assert_eq!(shown(&feed(&mut a, &[failed("throttled", true)])).len(), 1);
+    assert!(feed(&mut a, &[failed("throttled", true)]).is_empty());
+    let given_up = feed(&mut a, &[failed("throttled", false)]);
+    assert_eq!(shown(&given_up).len(), 1, "no longer retried: told again");
+    assert!(!shown(&given_up)[0].body.contains("keeps trying"));
     assert_eq!(
         feed(&mut a, &[lease("dev", RenewalState::Fresh)]),
-        [Announce::Close(Topic::Renewal("role:dev".into()))]
+        [Announce::Close(Topic::Renewal("dev".into()))]
     );
-    assert_eq!(shown(&feed(&mut a, &[failed])).len(), 1, "a new streak");
+    assert_eq!(
+        shown(&feed(&mut a, &[failed("throttled", true)])).len(),
+        1,
+        "a new streak"
+    );
 
     feed(&mut a, &[mfa("arn:mfa", &["breakglass"])]);
     let accepted = EngineEvent::MfaCodeAccepted {
@@ -283,4 +295,67 @@ fn words_a_person_reads_once() {
         NoticeAction::SignIn("corp".into()).command(),
         "leasekeeper login --sso-session corp"
     );
+}
+
+#[test]
+fn a_summary_shown_alone_is_not_taken_into_a_notice_long_after() {
+    let mut a = Announcer::new(60.0, true);
+    let t0 = time::OffsetDateTime::UNIX_EPOCH;
+    feed_at(&mut a, &[woke(600, &["dev"], &[])], t0);
+    // 15 world minutes at a scale of 60: 15 real seconds.
+    let later = feed_at(
+        &mut a,
+        &[login("corp", &["prod"])],
+        t0 + time::Duration::seconds(20),
+    );
+    assert_eq!(later.len(), 1, "no wake closed: {later:#?}");
+    assert!(!shown(&later)[0].body.contains("asleep"));
+    // A second wake replaces the first's line in the notice asking.
+    feed(&mut a, &[woke(60, &[], &[])]);
+    let out = feed(&mut a, &[woke(120, &[], &["prod"])]);
+    let body = &shown(&out)[0].body;
+    assert_eq!(body.matches("asleep").count(), 1, "{body}");
+    assert!(body.contains("Back after 2 h asleep"), "{body}");
+}
+
+#[test]
+fn a_sign_in_that_ends_well_withdraws_the_notice_and_a_legacy_profile_signs_in_by_profile() {
+    let mut a = Announcer::new(1.0, true);
+    feed(&mut a, &[login("corp", &["dev"])]);
+    assert_eq!(
+        a.signed_in("corp"),
+        [Announce::Close(Topic::SignIn("corp".into()))]
+    );
+    assert!(a.signed_in("corp").is_empty());
+    let out = feed(
+        &mut a,
+        &[login("https://old.awsapps.com/start", &["legacy"])],
+    );
+    let n = shown(&out)[0];
+    assert_eq!(n.action, Some(NoticeAction::SignInProfile("legacy".into())));
+    assert_eq!(
+        NoticeAction::SignInProfile("legacy".into()).command(),
+        "leasekeeper login --profile legacy"
+    );
+}
+
+#[test]
+fn an_mfa_warning_and_the_need_it_foretold_share_the_device_s_notification() {
+    let mut a = Announcer::new(1.0, true);
+    let warn = EngineEvent::WarningDue(Warning {
+        kind: WarningKind::MfaSessionEnding,
+        subject: "alice".into(),
+        deadline: time::OffsetDateTime::UNIX_EPOCH,
+        lead_seconds: 900,
+        seconds_left: 600,
+        estimated: false,
+        profiles: names(&["breakglass"]),
+        mfa_serial: Some("arn:mfa".into()),
+    });
+    let out = feed(&mut a, &[warn, mfa("arn:mfa", &["breakglass"])]);
+    assert_eq!(
+        topics(&out),
+        BTreeSet::from([Topic::MfaCode("arn:mfa".into())])
+    );
+    assert_eq!(a.shown().count(), 1);
 }

@@ -64,7 +64,7 @@ impl KeeperState {
             PersonNeed::Login { session } => EngineEvent::LoginNeeded {
                 session: session.clone(),
                 profiles,
-                reason: format!("credential-process for {profile} needs it"),
+                reason: format!("`credential-process` was asked for the keys of {profile}"),
             },
             PersonNeed::MfaCode { mfa_serial } => EngineEvent::MfaCodeNeeded {
                 node: node

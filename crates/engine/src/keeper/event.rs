@@ -101,6 +101,9 @@ pub struct Warning {
     /// The deadline is an estimate (a sign-in session's end).
     pub estimated: bool,
     pub profiles: Vec<String>,
+    /// The MFA device whose code is needed (the MFA warnings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_serial: Option<String>,
 }
 
 /// What a warning is about.

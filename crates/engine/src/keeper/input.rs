@@ -65,8 +65,10 @@ pub enum Input {
     WriteFailed(WriteFailure),
     /// The machine woke up (logind's `PrepareForSleep(false)`).
     Resumed,
-    /// The machine is about to sleep (logind's `PrepareForSleep(true)`).
-    SleepComing,
+    /// The machine is about to sleep (logind's `PrepareForSleep(true)`),
+    /// as the signal came at `at` (the keeper's wall clock): a loop that
+    /// takes it only after a freeze still counts the sleep from then.
+    SleepComing { at: time::OffsetDateTime },
     /// The network is reachable again.
     NetworkBack,
     /// The person (or a client of the keeper's socket) asked for something.

@@ -61,7 +61,10 @@ pub fn step(
                     state.begin_wake(now, now, mono);
                 }
             }
-            Input::SleepComing => state.wake.sleep_coming(&state.policy, now, mono),
+            Input::SleepComing { at } => {
+                let at = state.clock.corrected(*at).min(now);
+                state.wake.sleep_coming(&state.policy, at, mono);
+            }
             Input::NetworkBack => {
                 for st in state.nodes.values_mut().filter(|s| s.network_attempts > 0) {
                     st.retry_at = None;

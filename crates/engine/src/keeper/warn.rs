@@ -39,6 +39,8 @@ struct Deadline {
     at: OffsetDateTime,
     estimated: bool,
     profiles: Vec<String>,
+    /// The MFA device a code is needed of (MFA warnings).
+    mfa_serial: Option<String>,
 }
 
 impl KeeperState {
@@ -94,6 +96,7 @@ impl KeeperState {
                 seconds_left: left.whole_seconds(),
                 estimated: d.estimated,
                 profiles: d.profiles.clone(),
+                mfa_serial: d.mfa_serial.clone(),
             }));
         }
         self.warned
@@ -113,6 +116,7 @@ impl KeeperState {
                 at,
                 estimated,
                 profiles: node.profiles.clone(),
+                mfa_serial: None,
             };
             let expiry = self.expiry(node);
             let failing = st.is_some_and(|s| s.failures > 0 || s.last_error.is_some());
@@ -160,26 +164,39 @@ impl KeeperState {
                     }
                 }
                 (NodeKind::Keys { .. }, _) => {}
-                (NodeKind::MfaSession { profile, .. }, _) => {
+                (
+                    NodeKind::MfaSession {
+                        profile,
+                        mfa_serial,
+                        ..
+                    },
+                    _,
+                ) => {
                     if let Some(at) = expiry {
-                        out.push(deadline(
+                        let mut d = deadline(
                             format!("mfa:{}", node.id),
                             WarningKind::MfaSessionEnding,
                             profile,
                             at,
                             false,
-                        ));
+                        );
+                        d.mfa_serial = Some(mfa_serial.clone());
+                        out.push(d);
                     }
                 }
                 (_, Some(NeedsPerson::MfaCodeEachRenewal)) => {
                     if let Some(at) = expiry {
-                        out.push(deadline(
+                        let mut d = deadline(
                             format!("code:{}", node.id),
                             WarningKind::MfaCodeNeeded,
                             node.id.as_str(),
                             at,
                             false,
-                        ));
+                        );
+                        if let NodeKind::AssumeRole(role) = &node.kind {
+                            d.mfa_serial = role.mfa_serial.clone();
+                        }
+                        out.push(d);
                     }
                 }
                 _ => {

@@ -44,6 +44,9 @@ pub struct Record {
     #[serde(with = "time::serde::rfc3339")]
     pub checked_at: OffsetDateTime,
     pub new_roles: Vec<NewRole>,
+    /// Roles the person was shown and chose not to add: never "new" again.
+    #[serde(default)]
+    pub passed_over: Vec<NewRole>,
 }
 
 /// A check's outcome.
@@ -223,19 +226,28 @@ pub async fn check(
             dry_run: !auto_sync,
         },
     )?;
-    let found = added(&done.changes, &listed.accounts);
+    let mut records = read(&dir);
+    let passed_over = records
+        .get(session)
+        .filter(|r| r.start_url == start_url)
+        .map(|r| r.passed_over.clone())
+        .unwrap_or_default();
+    let found: Vec<NewRole> = added(&done.changes, &listed.accounts)
+        .into_iter()
+        .filter(|r| !passed_over.contains(r))
+        .collect();
     let (new_roles, written) = if auto_sync {
         (Vec::new(), found.len())
     } else {
         (found, 0)
     };
-    let mut records = read(&dir);
     records.insert(
         session.to_owned(),
         Record {
             start_url,
             checked_at: OffsetDateTime::now_utc(),
             new_roles: new_roles.clone(),
+            passed_over,
         },
     );
     write(&dir, &records)?;
@@ -244,6 +256,36 @@ pub async fn check(
         new_roles,
         written,
     })
+}
+
+/// The person chose from what `session` gives and left `passed_over` out:
+/// those are not "new" again (profiles they add later count as usual).
+pub fn passed_over(
+    paths: &AwsPaths,
+    env: &Environment,
+    session: &str,
+    passed_over: Vec<NewRole>,
+) -> Result<(), CheckError> {
+    let dir = state_dir(env.lookup()).ok_or(CheckError::NoStateDir)?;
+    let start_url = sessions(paths).remove(session).unwrap_or_default();
+    let mut records = read(&dir);
+    let record = records.entry(session.to_owned()).or_insert_with(|| Record {
+        start_url: start_url.clone(),
+        checked_at: OffsetDateTime::now_utc(),
+        new_roles: Vec::new(),
+        passed_over: Vec::new(),
+    });
+    if record.start_url != start_url {
+        record.start_url = start_url;
+        record.passed_over.clear();
+    }
+    record.new_roles.retain(|r| !passed_over.contains(r));
+    for r in passed_over {
+        if !record.passed_over.contains(&r) {
+            record.passed_over.push(r);
+        }
+    }
+    write(&dir, &records)
 }
 
 /// The keeper's check, until dropped: each configured sso-session is

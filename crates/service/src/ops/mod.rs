@@ -39,6 +39,7 @@ pub mod available;
 pub mod credential_process;
 pub mod mfa;
 pub mod refresh;
+pub mod serve;
 pub mod settings;
 pub mod setup_process;
 pub mod sign_in;

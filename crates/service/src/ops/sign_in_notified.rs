@@ -15,18 +15,25 @@ use super::Target;
 use super::sign_in::{SignInError, SignInRequest, SignInShell, sign_in};
 use crate::Environment;
 
-/// Tells a sign-in's progress in notifications, one per target (each
-/// replaces the one before).
+/// Tells a sign-in's progress in notifications: one for the sign-in, each
+/// step replacing the one before, and its end replacing the last.
 #[derive(Debug)]
 pub struct Notified<'a> {
     pub notifications: &'a Notifications,
+    /// What the sign-in is to, as the person asked (the notifications' key).
+    pub name: &'a str,
 }
 
 impl Notified<'_> {
-    fn tell(&self, target: &str, summary: String, body: String) {
+    fn tell(&self, _target: &str, summary: String, body: String) {
         self.notifications
-            .plain(Some(&format!("sign-in:{target}")), summary, body);
+            .plain(Some(&progress_key(self.name)), summary, body);
     }
+}
+
+/// The key of a sign-in's progress notifications.
+fn progress_key(name: &str) -> String {
+    format!("sign-in:{name}")
 }
 
 impl SignInShell for Notified<'_> {
@@ -58,25 +65,19 @@ impl SignInShell for Notified<'_> {
     }
 
     fn notice(&self, notice: &Notice) {
-        let (target, body) = match notice {
-            Notice::BrowserFailed { reason } => {
-                ("", format!("Could not open a browser ({reason})"))
+        let body = match notice {
+            Notice::BrowserFailed { reason } => format!("Could not open a browser ({reason})"),
+            Notice::UsingDeviceCode { reason } => {
+                format!("Using a device code instead of the browser ({reason})")
             }
-            Notice::UsingDeviceCode { reason } => (
-                "",
-                format!("Using a device code instead of the browser ({reason})"),
-            ),
-            Notice::StillWaiting { error_code } => (
-                "",
-                format!("Lost contact with IAM Identity Center ({error_code}); still waiting"),
-            ),
-            Notice::JoiningOther { target, holder, .. } => (
-                target.as_str(),
-                format!("A sign-in to {target} already runs in {holder}; waiting for it"),
-            ),
+            Notice::StillWaiting { error_code } => {
+                format!("Lost contact with IAM Identity Center ({error_code}); still waiting")
+            }
+            Notice::JoiningOther { target, holder, .. } => {
+                format!("A sign-in to {target} already runs in {holder}; waiting for it")
+            }
         };
-        self.notifications
-            .plain(Some(&format!("signing-in:{target}")), "Signing in", body);
+        self.tell(self.name, format!("Signing in to {}", self.name), body);
     }
 }
 
@@ -121,20 +122,26 @@ pub async fn sign_in_notified(
         open_browser: true,
         holder,
     };
-    let shell = Notified { notifications };
+    let shell = Notified {
+        notifications,
+        name: &name,
+    };
     let done = sign_in(paths, env, &request, &shell, std::future::pending())
         .await
         .map_err(|e| match e {
             e @ (SignInError::Target(_) | SignInError::Environment(_)) => e.to_string(),
             e => format!("{e} [{}]", e.code()),
         });
-    let key = format!("sign-in:{name}");
+    let key = progress_key(&name);
     match &done {
-        Ok(d) => notifications.plain(
-            Some(&key),
-            format!("Signed in to {}", d.signed.target),
-            "Its profiles renew from now on.",
-        ),
+        Ok(d) => {
+            notifications.signed_in(&d.session);
+            notifications.plain(
+                Some(&key),
+                format!("Signed in to {}", d.signed.target),
+                "Its profiles renew from now on.",
+            );
+        }
         Err(why) => {
             notifications.plain(Some(&key), format!("Cannot sign in to {name}"), why.clone())
         }

@@ -88,7 +88,8 @@ pub(super) fn sync(args: &SyncArgs, home: &Home) -> anyhow::Result<ExitCode> {
     for c in &done.cleaned {
         if let Some(section) = &c.section {
             println!(
-                "removed the keys Leasekeeper wrote for it: [{}] in {}",
+                "removed the keys Leasekeeper wrote for [profile {}]: [{}] in {}",
+                shown(&c.profile),
                 shown(section),
                 home.paths.credentials.display()
             );
@@ -114,6 +115,11 @@ pub(super) fn sync(args: &SyncArgs, home: &Home) -> anyhow::Result<ExitCode> {
         println!("wrote {config}");
     } else {
         println!("{config} is unchanged");
+    }
+    // A pruned profile whose keys or settings could not go with it: said
+    // above, and the run did not do all it was asked.
+    if done.cleaned.iter().any(|c| !c.failed.is_empty()) {
+        return Ok(exit::code(exit::FAILURE));
     }
     Ok(exit::code(exit::OK))
 }

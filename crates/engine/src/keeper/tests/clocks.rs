@@ -126,7 +126,7 @@ fn a_clock_set_back_retries_at_once() {
 fn nothing_starts_once_sleep_is_announced_and_resume_looks_again_at_once() {
     let mut h = settled(1);
     h.after(Duration::minutes(29));
-    let out = h.step(vec![Input::SleepComing]);
+    let out = h.step(vec![Input::SleepComing { at: h.wall }]);
     assert!(started(&out).is_empty());
     let out = h.after(Duration::seconds(70));
     assert!(
@@ -153,7 +153,7 @@ fn nothing_starts_once_sleep_is_announced_and_resume_looks_again_at_once() {
 fn a_sleep_seen_by_both_the_clocks_and_the_signal_is_one_wake() {
     let mut h = settled(1);
     h.after(Duration::minutes(20));
-    h.step(vec![Input::SleepComing]);
+    h.step(vec![Input::SleepComing { at: h.wall }]);
     h.wall += Duration::minutes(50);
     h.mono += StdDuration::from_secs(1);
     let out = h.step(vec![Input::Resumed]);
@@ -177,7 +177,7 @@ fn a_keeper_frozen_across_a_sleep_counts_it_from_the_announcement() {
     // that never came; the resume signal after it is the same wake.
     let mut h = settled(1);
     h.after(Duration::minutes(20));
-    h.step(vec![Input::SleepComing]);
+    h.step(vec![Input::SleepComing { at: h.wall }]);
     h.wall += Duration::minutes(50);
     h.mono += StdDuration::from_secs(50 * 60);
     let out = h.step(Vec::new());
@@ -190,10 +190,26 @@ fn a_keeper_frozen_across_a_sleep_counts_it_from_the_announcement() {
 }
 
 #[test]
+fn a_sleep_signal_taken_only_after_the_freeze_counts_from_when_it_came() {
+    // The signal came, the loop was frozen before it took it; thawed, it
+    // takes the signal and the resume in one step.
+    let mut h = settled(1);
+    h.after(Duration::minutes(20));
+    let came = h.wall;
+    h.wall += Duration::minutes(50);
+    h.mono += StdDuration::from_secs(50 * 60);
+    let out = h.step(vec![Input::SleepComing { at: came }, Input::Resumed]);
+    let outs = h.settle(out, HOUR);
+    let told = summaries(&outs);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].slept_seconds, 50 * 60);
+}
+
+#[test]
 fn a_sleep_announced_but_never_taken_stops_holding_back() {
     let mut h = settled(0);
     h.after(Duration::minutes(29));
-    h.step(vec![Input::SleepComing]);
+    h.step(vec![Input::SleepComing { at: h.wall }]);
     let out = h.after(Duration::seconds(70));
     assert!(started(&out).is_empty());
     let out = h.after(Duration::seconds(60));
@@ -259,7 +275,7 @@ fn after_a_wake_the_network_gets_a_grace_before_failures_count() {
 fn a_short_sleep_that_changed_nothing_is_not_summarised() {
     let mut h = settled(1);
     h.after(Duration::minutes(5));
-    h.step(vec![Input::SleepComing]);
+    h.step(vec![Input::SleepComing { at: h.wall }]);
     h.wall += Duration::minutes(3);
     let outs = [h.step(vec![Input::Resumed]), h.after(Duration::seconds(30))];
     assert!(outs.iter().all(|o| started(o).is_empty()));

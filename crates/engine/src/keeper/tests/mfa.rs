@@ -141,7 +141,7 @@ fn an_mfa_session_waits_for_a_code_and_then_feeds_its_roles() {
     let out = h.step(vec![h.ok(&session, Duration::hours(12))]);
     let accepted = events_of(&out, "mfa_code_accepted");
     assert_eq!(accepted.len(), 1);
-    let told = crate::keeper::Announcer::new(1.0, true).event(&accepted[0]);
+    let told = crate::keeper::Announcer::new(1.0, true).event(&accepted[0], h.wall);
     assert!(
         !told
             .iter()

@@ -53,6 +53,7 @@ fn every_event() -> Vec<EngineEvent> {
             seconds_left: 880,
             estimated: true,
             profiles: profiles.clone(),
+            mfa_serial: None,
         }),
         EngineEvent::RenewalFailed {
             node: node("assume-role:dev/arn"),
