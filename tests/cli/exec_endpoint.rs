@@ -187,10 +187,21 @@ fn the_command_gets_the_endpoint_and_nothing_that_would_win_over_it() {
             .code()
     };
     assert_eq!(code(&["sh", "-c", "exit 7"]), Some(7));
-    assert_eq!(code(&["sh", "-c", "kill -TERM $$"]), Some(143));
+    let python = World::python().display().to_string();
+    let killed = "import os, signal\n\
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)\n\
+        os.kill(os.getpid(), signal.SIGTERM)\n";
+    assert_eq!(code(&[python.as_str(), "-c", killed]), Some(143));
     assert_eq!(code(&["/nonexistent/command"]), Some(127));
 
-    // SIGTERM and SIGHUP sent to exec reach the command.
+    // SIGTERM and SIGHUP sent to exec reach the command. The command
+    // takes both as a command would by default, even where the test runs
+    // with them ignored (`nohup`), which a shell could not undo.
+    let waits = "import signal, sys, time\n\
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)\n\
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)\n\
+        print('started', file=sys.stderr, flush=True)\n\
+        time.sleep(30)\n";
     for (name, want) in [("TERM", 143), ("HUP", 129)] {
         let mut run = w.spawn(
             &[
@@ -198,9 +209,9 @@ fn the_command_gets_the_endpoint_and_nothing_that_would_win_over_it() {
                 "--profile",
                 "dev-admin",
                 "--",
-                "sh",
+                python.as_str(),
                 "-c",
-                "echo started >&2; sleep 30",
+                waits,
             ],
             &[("LEASEKEEPER_CONFIG_DIR", cfg.as_str())],
         );
@@ -309,7 +320,7 @@ fn serve_gives_processes_started_elsewhere_the_keepers_keys_and_refuses_a_wrong_
     );
 
     // Clients started on their own, with only what serve printed.
-    let job = three_clients(&w, 25);
+    let job = three_clients(&w, FIVE_LIVES);
     let run = std::process::Command::new("sh")
         .args(["-c", &job])
         .env_clear()
