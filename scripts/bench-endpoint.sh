@@ -2,7 +2,8 @@
 # The local container-credentials endpoint of `leasekeeper exec` and `serve`
 # (see docs/BENCHMARKS.md, "The credentials endpoint"), release build,
 # against the sandbox at time scale 1 (the SDKs' own refresh windows are not
-# scaled), its dev Admin role lasting 15 minutes (the shortest AWS gives):
+# scaled), with the `deploy` role (AssumeRole over alice's keys) asked for
+# 15 minutes (`duration_seconds = 900`, the shortest AWS gives):
 #   latency: REQUESTS requests over one kept-alive connection, as an SDK
 #            makes them, to `serve` with a keeper running and without one;
 #   soak:    a botocore client calling STS every second for MINUTES minutes
@@ -48,10 +49,7 @@ echo "machine: $(nproc) cores, $(uname -sr), $(grep -m1 'model name' /proc/cpuin
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# The built-in world, its dev Admin role lasting 15 minutes.
-"$B" sandbox --print-world | sed '/^name = "Admin"$/{n;s/^session_duration_secs = .*/session_duration_secs = 900/}' > "$WORK/world.toml"
-grep -A1 '^name = "Admin"$' "$WORK/world.toml" | grep -q 'session_duration_secs = 900' || { echo "cannot shorten the Admin role" >&2; exit 1; }
-"$B" sandbox --auto-approve --world "$WORK/world.toml" --write-config "$WORK/world" > "$WORK/sandbox.env" 2> "$WORK/sandbox.log" &
+"$B" sandbox --auto-approve --write-config "$WORK/world" > "$WORK/sandbox.env" 2> "$WORK/sandbox.log" &
 PIDS+=($!)
 for _ in $(seq 100); do
     grep -q '^export HOME=' "$WORK/sandbox.env" 2>/dev/null && break
@@ -65,6 +63,10 @@ export LEASEKEEPER_STATE_DIR="$WORK/state"
 export LEASEKEEPER_CONFIG_DIR="$WORK/cfg"
 export AWS_REGION=us-east-1
 mkdir -p "$LEASEKEEPER_CONFIG_DIR"
+# The keeper renews roles over long-term keys too; deploy's keys last 15 min.
+printf '[renew]\nstatic_keys = true\n' > "$LEASEKEEPER_CONFIG_DIR/settings.toml"
+sed -i '/^\[profile deploy\]$/a duration_seconds = 900' "$AWS_CONFIG_FILE"
+grep -A1 '^\[profile deploy\]$' "$AWS_CONFIG_FILE" | grep -q 'duration_seconds = 900' || { echo "cannot set deploy's duration" >&2; exit 1; }
 "$B" login --use-device-code --no-browser > /dev/null 2>&1
 
 # REQUESTS GETs over one connection: median, p95, p99 and max in ms.
@@ -88,7 +90,7 @@ print(f"{n} requests: median {statistics.median(times):.2f} ms, p95 {q(0.95):.2f
 EOF
 
 serve_and_measure() { # LABEL
-    "$B" serve --profile dev-admin > "$WORK/serve.env" 2> "$WORK/serve.log" &
+    "$B" serve --profile deploy > "$WORK/serve.env" 2> "$WORK/serve.log" &
     local pid=$!
     PIDS+=("$pid")
     for _ in $(seq 100); do
@@ -142,13 +144,13 @@ EOF
     DAEMON=$!
     PIDS+=("$DAEMON")
     for _ in $(seq 300); do grep -q "serving the keeper's socket" "$WORK/daemon-soak.log" && break; sleep 0.1; done
-    before=$(grep -c 'wrote section.*section=dev-admin' "$WORK/daemon-soak.log" || true)
-    LEASEKEEPER_LOG=leasekeeper_host::endpoint=debug "$B" exec --profile dev-admin -- "$PY" "$WORK/soak.py" "$MINUTES" \
+    before=$(grep -c 'wrote section.*section=deploy' "$WORK/daemon-soak.log" || true)
+    LEASEKEEPER_LOG=leasekeeper_host::endpoint=debug "$B" exec --profile deploy -- "$PY" "$WORK/soak.py" "$MINUTES" \
         > "$WORK/soak.out" 2> "$WORK/exec.log"
-    after=$(grep -c 'wrote section.*section=dev-admin' "$WORK/daemon-soak.log" || true)
+    after=$(grep -c 'wrote section.*section=deploy' "$WORK/daemon-soak.log" || true)
     echo "client: $(cat "$WORK/soak.out")"
     echo "endpoint requests: $(grep -c 'keys served' "$WORK/exec.log" || true)"
-    echo "keeper renewals of dev-admin during the run (AWS calls for its keys): $((after - before))"
+    echo "keeper renewals of deploy during the run (AWS calls for its keys): $((after - before))"
     kill -TERM "$DAEMON"
     wait "$DAEMON" 2>/dev/null || true
 fi
