@@ -14,7 +14,7 @@ use super::daemon_clock::{FakeWorld, start_daemon};
 use super::daemon_notify::Bus;
 
 /// Connects to `bus` owning logind's name.
-fn fake_logind(bus: &Bus) -> zbus::Connection {
+pub(super) fn fake_logind(bus: &Bus) -> zbus::Connection {
     bus.rt
         .block_on(
             zbus::connection::Builder::address(bus.address.as_str())
@@ -24,7 +24,7 @@ fn fake_logind(bus: &Bus) -> zbus::Connection {
         .expect("the stand-in owns org.freedesktop.login1")
 }
 
-fn prepare_for_sleep(bus: &Bus, logind: &zbus::Connection, start: bool) {
+pub(super) fn prepare_for_sleep(bus: &Bus, logind: &zbus::Connection, start: bool) {
     bus.rt
         .block_on(logind.emit_signal(
             None::<&str>,

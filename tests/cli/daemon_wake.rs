@@ -18,34 +18,13 @@ use std::time::{Duration, Instant};
 
 use super::daemon_notify::{Bus, Served, Shown};
 use super::daemon_sandbox::{config_dir, signal, signed_in_world_at, stop_daemon};
+use super::daemon_sleep::{fake_logind, prepare_for_sleep};
 use super::login_harness::{Running, World};
 
 /// World seconds a real second counts for.
 const SPEED: f64 = 240.0;
 /// Real seconds asleep: 64 world minutes, past every hour-long role.
 const ASLEEP: Duration = Duration::from_secs(16);
-
-fn logind(bus: &Bus) -> zbus::Connection {
-    bus.rt
-        .block_on(
-            zbus::connection::Builder::address(bus.address.as_str())
-                .name("org.freedesktop.login1")
-                .build(),
-        )
-        .expect("the stand-in owns org.freedesktop.login1")
-}
-
-fn prepare_for_sleep(bus: &Bus, logind: &zbus::Connection, start: bool) {
-    bus.rt
-        .block_on(logind.emit_signal(
-            None::<&str>,
-            "/org/freedesktop/login1",
-            "org.freedesktop.login1.Manager",
-            "PrepareForSleep",
-            &(start,),
-        ))
-        .expect("signal sent");
-}
 
 /// A browser that records each address it is given, then follows it as a
 /// person's browser would (the sandbox approves by itself).
@@ -87,7 +66,7 @@ struct Desk {
 fn desk(w: &World, browser: &str) -> Desk {
     let session = Bus::start("session");
     let system = Bus::start("system");
-    let logind = logind(&system);
+    let logind = fake_logind(&system);
     let server = Served::start(&session, true);
     let cfg = config_dir(w);
     let mut daemon = w.spawn(

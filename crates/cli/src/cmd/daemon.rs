@@ -51,7 +51,7 @@ pub fn run(_args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let ran = runtime()?.block_on(service::run_keeper(
         &home.paths,
         &environment,
-        shutdown_signal(),
+        crate::runtime::shutdown_signal(),
         &mut shell,
     ));
     match ran {
@@ -190,26 +190,5 @@ fn open_window(program: &std::path::Path, paths: &AwsPaths) {
             std::thread::spawn(move || child.wait());
         }
         Err(e) => tracing::warn!(error = %e, "cannot start the window"),
-    }
-}
-
-/// SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            // Without a SIGTERM handler, Ctrl-C still stops the keeper.
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -46,11 +46,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime::runtime()?;
     runtime.block_on(exec(args, home))
 }
 

@@ -26,11 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime::runtime()?;
     runtime.block_on(serve_profile(args, home))
 }
 
@@ -73,29 +69,9 @@ async fn serve_profile(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     );
     prepared
         .endpoint
-        .serve(prepared.source, shutdown_signal())
+        .serve(prepared.source, crate::runtime::shutdown_signal())
         .await;
     let _ = std::fs::remove_file(&token_file);
     eprintln!("leasekeeper: stopped; the token is void");
     Ok(exit::code(exit::OK))
-}
-
-/// SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
