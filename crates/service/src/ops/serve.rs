@@ -86,10 +86,15 @@ pub struct ProfileKeys {
     env: Environment,
     profile: String,
     account_id: Option<String>,
+    /// One request resolves at a time: the others wait here, without
+    /// holding a worker thread on the cache's file lock, and then read the
+    /// keys it left in the cache.
+    one_at_a_time: tokio::sync::Mutex<()>,
 }
 
 impl KeySource for ProfileKeys {
     async fn keys(&self) -> Answer {
+        let _turn = self.one_at_a_time.lock().await;
         match credential_process::credential_process(&self.paths, &self.env, &self.profile).await {
             Ok(Outcome::Keys(k)) => Answer::Keys(Served {
                 access_key_id: k.access_key_id,
@@ -167,6 +172,7 @@ pub async fn prepare(
             env: env.clone(),
             profile: profile.to_owned(),
             account_id: account_of(p),
+            one_at_a_time: tokio::sync::Mutex::new(()),
         }),
         region: p.get_nonempty("region").map(str::to_owned),
     })
