@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "list_accounts",
         "preview_profiles",
         "add_profiles",
+        "open_console",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .map_err(|e| format!("cannot embed the app's configuration: {e:#}"))?;

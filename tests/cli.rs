@@ -9,6 +9,7 @@
 )]
 
 mod cli {
+    mod console;
     mod credential_process_keeper;
     mod credential_process_notify;
     mod credential_process_sandbox;

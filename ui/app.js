@@ -9,7 +9,7 @@ import { loadSettings } from "./settings.js";
 import { portalView, signedIn, chooseRoles } from "./portal.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { view: null, open: new Set(), live: [], fetching: false, again: false, painted: false };
+const state = { view: null, open: new Set(), live: [], fetching: false, again: false, painted: false, consoles: new Map() };
 
 async function fetchView() {
   if (state.fetching) { state.again = true; return; }
@@ -200,7 +200,35 @@ function detailsOf(r) {
   if (r.session && r.action === "sign_in") {
     actions.push(el("button", { type: "button", class: "primary", text: `Sign in to ${r.session}…`, onclick: () => openSignIn(r.session) }));
   }
-  return [dl, actions.length ? el("div", { class: "actions" }, ...actions) : null];
+  actions.push(consoleButton(r.profile));
+  return [dl, el("div", { class: "actions" }, ...actions)];
+}
+
+// The AWS console as this profile, in the browser. The sign-in address
+// never comes here: only who the session is, and what to know about it.
+// The row is drawn again as leases change: what it said is kept by profile.
+function consoleButton(profile) {
+  const out = el("span", { class: "help", role: "status", "data-console-status": profile, text: state.consoles.get(profile) ?? "" });
+  const open = el("button", { type: "button", text: "Open console", "data-console": profile });
+  const say = (text) => {
+    state.consoles.set(profile, text);
+    for (const n of document.querySelectorAll("[data-console-status]")) {
+      if (n.dataset.consoleStatus === profile) n.textContent = text;
+    }
+  };
+  open.addEventListener("click", async () => {
+    open.disabled = true;
+    say("Opening the console…");
+    try {
+      const done = await call("open_console", { args: { profile } });
+      say([`Opened as ${done.arn}`, ...done.notes].join(". "));
+    } catch (err) {
+      say(`${err.message ?? err} [${err.code ?? "error"}]`);
+    } finally {
+      open.disabled = false;
+    }
+  });
+  return el("span", { class: "console" }, open, out);
 }
 
 // The MFA prompt: the code goes to the keeper, which renews every role over

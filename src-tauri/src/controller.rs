@@ -324,6 +324,13 @@ impl<R: Runtime> Controller<R> {
             MenuId::SignIn(session) => self.sign_in(Target::Session(session)),
             MenuId::SignInProfile(profile) => self.sign_in(Target::Profile(profile)),
             MenuId::Lease(profile) => self.show_lease(&profile),
+            MenuId::Console(profile) => crate::console::open(
+                profile,
+                self.paths.clone(),
+                self.env.clone(),
+                self.notices.clone(),
+                self.runtime.clone(),
+            ),
             MenuId::AddProfiles(session) => {
                 if let Err(e) = self.windows.open_to(Some(&session)) {
                     tracing::warn!(error = %e, "cannot open the window");

@@ -25,6 +25,7 @@
 //!   link to the keeper over the socket.
 
 pub mod args;
+pub mod console;
 pub mod controller;
 pub mod demo;
 pub mod keeper;

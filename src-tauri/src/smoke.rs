@@ -133,6 +133,7 @@ fn the_app_keeps_its_home_shows_the_menu_outlives_its_windows_and_quits_cleanly(
             "",
             "Sign in to corp…",
             "",
+            "Open console",
             "Refresh all",
             "Open Leasekeeper",
             "Quit",

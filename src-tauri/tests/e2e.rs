@@ -23,6 +23,7 @@ mod e2e {
     pub mod watcher;
     pub mod window_driver;
 
+    mod console;
     mod host;
     mod instance;
     mod menu;
@@ -31,6 +32,7 @@ mod e2e {
     mod wake;
     mod window_aws;
     mod window_cancel;
+    mod window_console;
     mod window_leases;
     mod window_lifecycle;
     mod window_mfa;

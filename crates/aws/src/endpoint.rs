@@ -12,15 +12,19 @@
 use aws_config::SdkConfig;
 use aws_sdk_ssooidc::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
 use aws_types::service_config::ServiceConfigKey;
+use leasekeeper_engine::console::url_encode;
 use leasekeeper_engine::ports::{AuthorizeRequest, AwsError, Service};
 
-/// The endpoint URL configured for SSO OIDC, if any.
-fn configured_url(sdk: &SdkConfig) -> Option<String> {
+/// The endpoint URL configured for a service (`SSO OIDC`, `signin`), if
+/// any: its `AWS_ENDPOINT_URL_<ID>`, `[services]` entry, `AWS_ENDPOINT_URL`
+/// or the profile's `endpoint_url`, as aws-config reads them (and ignores
+/// them all under `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`).
+pub(crate) fn configured_url(sdk: &SdkConfig, service_id: &str) -> Option<String> {
     if sdk.get_origin("endpoint_url").is_client_config() {
         return sdk.endpoint_url().map(str::to_owned);
     }
     let key = ServiceConfigKey::builder()
-        .service_id("SSO OIDC")
+        .service_id(service_id)
         .env("AWS_ENDPOINT_URL")
         .profile("endpoint_url")
         .build()
@@ -40,7 +44,7 @@ pub async fn oidc_endpoint(sdk: &SdkConfig) -> Result<String, AwsError> {
         .set_region(sdk.region().map(|r| r.to_string()))
         .use_fips(sdk.use_fips().unwrap_or(false))
         .use_dual_stack(sdk.use_dual_stack().unwrap_or(false))
-        .set_endpoint(configured_url(sdk))
+        .set_endpoint(configured_url(sdk, "SSO OIDC"))
         .build()
         .map_err(|e| setup(e.to_string()))?;
     let endpoint = DefaultResolver::new()
@@ -48,18 +52,6 @@ pub async fn oidc_endpoint(sdk: &SdkConfig) -> Result<String, AwsError> {
         .await
         .map_err(|e| setup(format!("cannot resolve the endpoint: {e}")))?;
     Ok(endpoint.url().trim_end_matches('/').to_owned())
-}
-
-/// RFC 3986 unreserved characters stay; everything else is %-encoded.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `<endpoint>/authorize?response_type=code&client_id=…&redirect_uri=…&state=…&code_challenge_method=S256&scopes=…&code_challenge=…`.
@@ -77,7 +69,7 @@ pub fn authorize_url(endpoint: &str, r: &AuthorizeRequest<'_>) -> String {
     pairs.push(("code_challenge", r.code_challenge.to_owned()));
     let query: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
         .collect();
     format!("{endpoint}/authorize?{}", query.join("&"))
 }

@@ -105,7 +105,28 @@ pub fn http_client(
     proxy: &Proxy,
 ) -> Result<SharedHttpClient, SetupError> {
     proxy_config(proxy)?;
-    let proxy = proxy.clone();
+    Ok(SharedHttpClient::new(Client {
+        tls: tls_context(ca_bundle)?,
+        proxy: proxy.clone(),
+        cache: Mutex::new(Vec::new()),
+    }))
+}
+
+/// A connector for calls outside the SDK (the console's federation
+/// endpoint), with the same roots and proxy as the SDK's calls.
+pub fn plain_connector(
+    ca_bundle: Option<&Path>,
+    proxy: &Proxy,
+) -> Result<SharedHttpConnector, SetupError> {
+    let connector = Connector::builder()
+        .proxy_config(proxy_config(proxy)?)
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls_context(ca_bundle)?)
+        .build();
+    Ok(SharedHttpConnector::new(connector))
+}
+
+fn tls_context(ca_bundle: Option<&Path>) -> Result<TlsContext, SetupError> {
     let mut trust = TrustStore::default();
     if let Some(path) = ca_bundle {
         let pem = std::fs::read(path).map_err(|source| SetupError::CaBundleUnreadable {
@@ -122,18 +143,13 @@ pub fn http_client(
         }
         trust = trust.with_pem_certificate(pem);
     }
-    let tls = TlsContext::builder()
+    TlsContext::builder()
         .with_trust_store(trust)
         .build()
         .map_err(|e| SetupError::CaBundleInvalid {
             path: ca_bundle.map(Path::to_owned).unwrap_or_default(),
             reason: e.to_string(),
-        })?;
-    Ok(SharedHttpClient::new(Client {
-        tls,
-        proxy,
-        cache: Mutex::new(Vec::new()),
-    }))
+        })
 }
 
 fn proxy_config(proxy: &Proxy) -> Result<ProxyConfig, SetupError> {

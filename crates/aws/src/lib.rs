@@ -21,6 +21,7 @@
 pub mod date;
 pub mod endpoint;
 pub mod errors;
+mod federation;
 pub mod http;
 mod oidc;
 mod portal;
@@ -70,6 +71,8 @@ pub struct Aws {
     portal: aws_sdk_sso::Client,
     /// The OIDC endpoint the SDK resolves, for the authorize URL.
     oidc_endpoint: String,
+    /// Calls outside the SDK: the console's federation endpoint.
+    plain: aws_smithy_runtime_api::client::http::SharedHttpConnector,
 }
 
 impl Aws {
@@ -77,6 +80,7 @@ impl Aws {
     #[allow(deprecated)] // see the import of `ProfileFiles`
     pub async fn load(settings: &AwsSettings) -> Result<Aws, SetupError> {
         let http = http::http_client(settings.ca_bundle.as_deref(), &settings.proxy)?;
+        let plain = http::plain_connector(settings.ca_bundle.as_deref(), &settings.proxy)?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(settings.region.clone()))
             .no_credentials()
@@ -119,6 +123,7 @@ impl Aws {
             portal: aws_sdk_sso::Client::new(&sdk),
             sdk,
             oidc_endpoint,
+            plain,
         })
     }
 

@@ -25,7 +25,7 @@ fn missing(field: &str) -> AwsError {
 /// Refuses keys the signer cannot put in a header (it panics on a control
 /// character): they come from files and answers anyone may have written.
 /// The message names the field, never its value.
-fn signable(c: &Credentials) -> Result<(), AwsError> {
+pub(crate) fn signable(c: &Credentials) -> Result<(), AwsError> {
     let bad = |s: &str| s.chars().any(char::is_control);
     let field = if bad(&c.access_key_id) {
         "access key id"
@@ -41,7 +41,7 @@ fn signable(c: &Credentials) -> Result<(), AwsError> {
 
 impl Aws {
     /// An STS client signing with `c`.
-    fn sts_with(&self, c: &Credentials) -> aws_sdk_sts::Client {
+    pub(crate) fn sts_with(&self, c: &Credentials) -> aws_sdk_sts::Client {
         let provider = SdkCredentials::new(
             &c.access_key_id,
             c.secret_access_key.expose(),
@@ -56,7 +56,9 @@ impl Aws {
     }
 }
 
-fn credentials(c: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials, AwsError> {
+pub(crate) fn credentials(
+    c: Option<aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, AwsError> {
     let c = c.ok_or_else(|| missing("Credentials"))?;
     let expiration = OffsetDateTime::from_unix_timestamp(c.expiration.secs())
         .map_err(|_| missing("valid Expiration"))?;

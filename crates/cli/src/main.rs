@@ -58,6 +58,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Print a profile's keys as variables (a copy that does not renew)
     Env(cmd::env::Args),
+    /// Open the AWS console in the browser, signed in as a profile
+    Console(cmd::console::Args),
     /// Add a sign-in session, list what it gives, generate its profiles
     Profiles(cmd::profiles::Args),
     /// Show the settings in effect and where each value comes from
@@ -99,6 +101,9 @@ fn main() -> std::process::ExitCode {
             home::Home::from_env(cli.home).and_then(|h| cmd::serve::run(args, &h))
         }
         Command::Env(args) => home::Home::from_env(cli.home).and_then(|h| cmd::env::run(args, &h)),
+        Command::Console(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::console::run(args, &h))
+        }
         Command::SetupProcess(args) => {
             let home_override = cli.home.clone();
             home::Home::from_env(cli.home)

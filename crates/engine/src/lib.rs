@@ -5,6 +5,7 @@
 //! arguments, so every decision is testable with a manual clock.
 
 pub mod available;
+pub mod console;
 pub mod ini;
 pub mod keeper;
 pub mod lease;

@@ -9,6 +9,7 @@
 //!   is the engine's `Store` port on its [`locked_edit::Locked`], over the
 //!   SSO token cache and our [`state_dir`].
 //! - [`loopback`] is the PKCE redirect listener, [`browser`] opens URLs,
+//!   [`handoff`] gives the browser a secret URL through a one-shot redirect,
 //!   [`clock`] holds the real clock and randomness, [`logging`] the stderr
 //!   logger, and [`signin`] puts them together for a shell from its
 //!   environment.
@@ -28,6 +29,7 @@ pub mod clock;
 pub mod config_file;
 pub mod credential_process;
 pub mod endpoint;
+pub mod handoff;
 pub mod keeper;
 pub mod lock;
 pub mod locked_edit;

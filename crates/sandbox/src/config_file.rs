@@ -158,7 +158,7 @@ pub fn config_text(world: &World, base_url: Option<&str>) -> String {
     ));
     if let Some(url) = base_url {
         s.push_str(&format!("\n[services {SERVICES_SECTION}]\n"));
-        for service in ["sts", "sso", "sso_oidc"] {
+        for service in ["sts", "sso", "sso_oidc", "signin"] {
             s.push_str(&format!("{service} =\n  endpoint_url = {url}\n"));
         }
     }
@@ -209,8 +209,9 @@ fn format_speed(speed: f64) -> String {
     }
 }
 
-/// Shell lines pointing the SDKs at `base_url`: the three
-/// `AWS_ENDPOINT_URL_*` exports, unsetting `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+/// Shell lines pointing the SDKs at `base_url`: the four
+/// `AWS_ENDPOINT_URL_*` exports (STS, SSO, SSO OIDC and the console's
+/// sign-in endpoint), unsetting `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
 /// (which would send every call to real AWS) and the credential variables
 /// that would outrank the profiles.
 pub fn endpoint_lines(base_url: &str) -> Vec<String> {
@@ -218,6 +219,7 @@ pub fn endpoint_lines(base_url: &str) -> Vec<String> {
         "AWS_ENDPOINT_URL_STS",
         "AWS_ENDPOINT_URL_SSO",
         "AWS_ENDPOINT_URL_SSO_OIDC",
+        "AWS_ENDPOINT_URL_SIGNIN",
     ]
     .iter()
     .map(|n| format!("export {n}={}", shell_quote(base_url)))

@@ -24,6 +24,15 @@ pub(crate) enum Principal {
     /// AssumeRole or SSO role keys.
     #[serde(rename = "r")]
     Role { name: String, session: String },
+    /// GetFederationToken keys of an IAM user: `name` is the federated
+    /// user's, `policy` whether a session policy was passed (without one
+    /// the session has no permissions).
+    #[serde(rename = "f")]
+    Federated {
+        name: String,
+        user: String,
+        policy: bool,
+    },
 }
 
 /// What a session token carries.
@@ -39,6 +48,9 @@ pub(crate) struct Claims {
     /// MFA was presented when these keys were made.
     #[serde(rename = "m")]
     pub mfa: bool,
+    /// Role keys assumed with role keys (role chaining).
+    #[serde(rename = "c", default)]
+    pub chained: bool,
     /// Expiry, seconds since the Unix epoch (sandbox time).
     #[serde(rename = "x")]
     pub expires: u64,
@@ -100,23 +112,35 @@ impl TokenKey {
     pub fn issue(&self, mut claims: Claims) -> Issued {
         let key_id = ids::temporary_key_id();
         claims.key_id.clone_from(&key_id);
-        let mut blob = vec![0u8; NONCE];
-        ids::fill(&mut blob);
-        // Serialising these plain structs cannot fail.
-        blob.extend(serde_json::to_vec(&claims).unwrap_or_default());
-        let tag = self.mac().chain_update(&blob).finalize().into_bytes();
-        blob.extend_from_slice(&tag);
         Issued {
             secret_access_key: self.secret_for(&key_id),
             access_key_id: key_id,
-            session_token: Secret::new(base64::engine::general_purpose::STANDARD.encode(blob)),
+            session_token: Secret::new(self.seal(&claims)),
         }
     }
 
     /// Opens a session token; `None` for anything this sandbox did not seal.
     pub fn open(&self, token: &str) -> Option<Claims> {
+        self.unseal(token)
+    }
+
+    /// Any value, sealed: base64 of a nonce, its JSON and an HMAC, so the
+    /// sandbox needs no table for what it hands out (session tokens, the
+    /// console's sign-in tokens and sessions).
+    pub fn seal<T: Serialize>(&self, value: &T) -> String {
+        let mut blob = vec![0u8; NONCE];
+        ids::fill(&mut blob);
+        // Serialising these plain structs cannot fail.
+        blob.extend(serde_json::to_vec(value).unwrap_or_default());
+        let tag = self.mac().chain_update(&blob).finalize().into_bytes();
+        blob.extend_from_slice(&tag);
+        base64::engine::general_purpose::STANDARD.encode(blob)
+    }
+
+    /// Opens what [`TokenKey::seal`] sealed; `None` for anything else.
+    pub fn unseal<T: serde::de::DeserializeOwned>(&self, sealed: &str) -> Option<T> {
         let blob = base64::engine::general_purpose::STANDARD
-            .decode(token.trim())
+            .decode(sealed.trim())
             .ok()?;
         if blob.len() < NONCE + MAC + 2 {
             return None;
@@ -140,6 +164,7 @@ mod tests {
                 session: "s".into(),
             },
             mfa: false,
+            chained: false,
             expires: 1_800_000_000,
         }
     }

@@ -27,6 +27,7 @@ mod portal;
 mod proxy;
 mod secret;
 mod server;
+mod signin;
 mod state;
 mod sts;
 pub mod totp;

@@ -155,6 +155,7 @@ fn answer(shared: &Shared, req: &Req) -> Result<Option<Value>, PortalError> {
                     session: world.identity_center.user_name.clone(),
                 },
                 mfa: false,
+                chained: false,
                 expires,
             });
             Ok(Some(json!({"roleCredentials": {

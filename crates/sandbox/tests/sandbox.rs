@@ -15,6 +15,8 @@
 mod aws_config;
 #[path = "sandbox/common.rs"]
 mod common;
+#[path = "sandbox/federation.rs"]
+mod federation;
 #[path = "sandbox/mfa.rs"]
 mod mfa;
 #[path = "sandbox/pkce.rs"]

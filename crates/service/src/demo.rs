@@ -28,10 +28,11 @@ pub const DEFAULT_SPEED: f64 = 60.0;
 pub const DEMO_ENV: &str = "LEASEKEEPER_DEMO";
 
 /// The endpoint variables every SDK honours, pointed at the sandbox.
-pub const ENDPOINT_VARS: [&str; 3] = [
+pub const ENDPOINT_VARS: [&str; 4] = [
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_SSO",
     "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_ENDPOINT_URL_SIGNIN",
 ];
 
 /// The person's AWS settings that would lead the demo elsewhere.

@@ -16,6 +16,12 @@ pub enum Entry {
         id: MenuId,
         label: String,
     },
+    /// A submenu of actions.
+    Submenu {
+        key: String,
+        label: String,
+        items: Vec<(MenuId, String)>,
+    },
     Separator,
 }
 
@@ -25,13 +31,20 @@ impl Entry {
         match self {
             Entry::Info { key, .. } => key.clone(),
             Entry::Action { id, .. } => id.to_string(),
+            // Its items are part of its shape: another list is another menu.
+            Entry::Submenu { key, items, .. } => {
+                let ids: Vec<String> = items.iter().map(|(id, _)| id.to_string()).collect();
+                format!("{key}[{}]", ids.join(","))
+            }
             Entry::Separator => "-".to_owned(),
         }
     }
 
     pub fn label(&self) -> &str {
         match self {
-            Entry::Info { label, .. } | Entry::Action { label, .. } => label,
+            Entry::Info { label, .. }
+            | Entry::Action { label, .. }
+            | Entry::Submenu { label, .. } => label,
             Entry::Separator => "",
         }
     }
@@ -82,6 +95,17 @@ pub fn entries(model: &MenuModel) -> Vec<Entry> {
         }
     }
     rows.push(Entry::Separator);
+    if !model.consoles.is_empty() {
+        rows.push(Entry::Submenu {
+            key: "submenu:console".to_owned(),
+            label: "Open console".to_owned(),
+            items: model
+                .consoles
+                .iter()
+                .map(|c| (c.id.clone(), c.label.clone()))
+                .collect(),
+        });
+    }
     rows.push(action(MenuId::RefreshAll, "Refresh all"));
     rows.push(action(MenuId::Open, "Open Leasekeeper"));
     rows.push(action(MenuId::Quit, "Quit"));

@@ -8,7 +8,7 @@ pub mod entries;
 pub mod icon;
 
 use leasekeeper_engine::menu::{IconState, MenuId, MenuModel};
-use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Runtime};
 
@@ -118,9 +118,15 @@ impl<R: Runtime> NativeMenu<R> {
 
 type Built<R> = (Menu<R>, Vec<Option<MenuItem<R>>>);
 
+/// A row that is not a plain item: kept beside the items, by row index.
+enum Other<R: Runtime> {
+    Separator(PredefinedMenuItem<R>),
+    Submenu(Submenu<R>),
+}
+
 fn build<R: Runtime>(app: &AppHandle<R>, rows: &[Entry]) -> tauri::Result<Built<R>> {
     let mut items: Vec<Option<MenuItem<R>>> = Vec::with_capacity(rows.len());
-    let mut separators = Vec::new();
+    let mut separators: Vec<(usize, Other<R>)> = Vec::new();
     for row in rows {
         match row {
             Entry::Info { key, label } => {
@@ -137,7 +143,27 @@ fn build<R: Runtime>(app: &AppHandle<R>, rows: &[Entry]) -> tauri::Result<Built<
                 items.push(Some(MenuItem::with_id(app, id, label, true, None::<&str>)?));
             }
             Entry::Separator => {
-                separators.push((items.len(), PredefinedMenuItem::separator(app)?));
+                separators.push((
+                    items.len(),
+                    Other::Separator(PredefinedMenuItem::separator(app)?),
+                ));
+                items.push(None);
+            }
+            Entry::Submenu {
+                key,
+                label,
+                items: children,
+            } => {
+                let children = children
+                    .iter()
+                    .map(|(id, label)| {
+                        MenuItem::with_id(app, id.to_string(), label, true, None::<&str>)
+                    })
+                    .collect::<tauri::Result<Vec<_>>>()?;
+                let refs: Vec<&dyn IsMenuItem<R>> =
+                    children.iter().map(|c| c as &dyn IsMenuItem<R>).collect();
+                let submenu = Submenu::with_id_and_items(app, key, label, true, &refs)?;
+                separators.push((items.len(), Other::Submenu(submenu)));
                 items.push(None);
             }
         }
@@ -149,9 +175,12 @@ fn build<R: Runtime>(app: &AppHandle<R>, rows: &[Entry]) -> tauri::Result<Built<
         match item {
             Some(item) => refs.push(item),
             None => {
-                if let Some((at, sep)) = next_sep {
+                if let Some((at, other)) = next_sep {
                     if *at == i {
-                        refs.push(sep);
+                        match other {
+                            Other::Separator(sep) => refs.push(sep),
+                            Other::Submenu(sub) => refs.push(sub),
+                        }
                         next_sep = seps.next();
                     }
                 }

@@ -16,8 +16,8 @@ use tauri::{Runtime, State};
 use time::OffsetDateTime;
 
 use super::dto::{
-    SessionArgs, SettingChange, SettingsDto, SignInArgs, SignInEvent, UseProcessArgs,
-    UseProcessDto, ViewDto,
+    ConsoleDto, ProfileArgs, SessionArgs, SettingChange, SettingsDto, SignInArgs, SignInEvent,
+    UseProcessArgs, UseProcessDto, ViewDto,
 };
 use super::error::WindowError;
 use super::{Link, Shared, aws_env, mfa, portal, settings, signin, view};
@@ -41,7 +41,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         portal::add_portal,
         portal::list_accounts,
         portal::preview_profiles,
-        portal::add_profiles
+        portal::add_profiles,
+        open_console
     ]
 }
 
@@ -334,6 +335,36 @@ fn cli_program() -> Option<std::path::PathBuf> {
     std::env::split_paths(&path)
         .map(|d| d.join("leasekeeper"))
         .find(|p| p.is_file())
+}
+
+/// Opens the AWS console signed in as a profile, in the browser. The
+/// sign-in URL never reaches the window: only who the session is and what
+/// to know about it.
+#[tauri::command]
+pub async fn open_console(args: ProfileArgs, shared: St<'_>) -> Result<ConsoleDto, WindowError> {
+    let home = shared.home();
+    let result = async {
+        let sign_env = home
+            .sign_in_env()
+            .map_err(|e| WindowError::op(e.code(), &e))?;
+        let req = ops::console::ConsoleRequest {
+            profile: args.profile,
+            ..Default::default()
+        };
+        let failed = |e: ops::console::ConsoleError| WindowError::op(e.code(), &e);
+        let login = ops::console::console(&home.paths, &home.env, &req)
+            .await
+            .map_err(failed)?;
+        ops::console::open(&login, &sign_env.browser)
+            .await
+            .map_err(failed)?;
+        Ok(ConsoleDto {
+            arn: login.arn,
+            notes: login.notes.iter().map(|n| n.message().to_owned()).collect(),
+        })
+    }
+    .await;
+    shared.reply("open_console", result)
 }
 
 /// Hands an MFA code to the keeper (the code never comes back).

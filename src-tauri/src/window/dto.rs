@@ -402,6 +402,22 @@ pub struct UseProcessDto {
     pub message: String,
 }
 
+/// `open_console`'s input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileArgs {
+    pub profile: String,
+}
+
+/// A console opened: who it is signed in as, and what to know (the sign-in
+/// URL itself never crosses to the window).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleDto {
+    pub arn: String,
+    pub notes: Vec<String>,
+}
+
 /// `sign_out` and `cancel_sign_in`'s input.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

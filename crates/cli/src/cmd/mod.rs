@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod console;
 pub mod credential_process;
 pub mod daemon;
 pub mod demo;

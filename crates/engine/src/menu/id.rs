@@ -14,6 +14,8 @@ pub enum MenuId {
     Lease(String),
     /// Choose roles of this sso-session to add as profiles (the window).
     AddProfiles(String),
+    /// Open the AWS console signed in as this profile.
+    Console(String),
     /// The "N more…" line: open the full view.
     More,
     /// Renew every managed profile now.
@@ -28,6 +30,7 @@ const SIGN_IN: &str = "sign-in:";
 const SIGN_IN_PROFILE: &str = "sign-in-profile:";
 const LEASE: &str = "lease:";
 const ADD_PROFILES: &str = "add-profiles:";
+const CONSOLE: &str = "console:";
 
 impl MenuId {
     /// Reads an id written by [`fmt::Display`]; `None` for ids of items
@@ -50,6 +53,9 @@ impl MenuId {
         if let Some(s) = named(ADD_PROFILES) {
             return Some(MenuId::AddProfiles(s));
         }
+        if let Some(p) = named(CONSOLE) {
+            return Some(MenuId::Console(p));
+        }
         match id {
             "more" => Some(MenuId::More),
             "refresh-all" => Some(MenuId::RefreshAll),
@@ -67,6 +73,7 @@ impl fmt::Display for MenuId {
             MenuId::SignInProfile(p) => write!(f, "{SIGN_IN_PROFILE}{p}"),
             MenuId::Lease(p) => write!(f, "{LEASE}{p}"),
             MenuId::AddProfiles(s) => write!(f, "{ADD_PROFILES}{s}"),
+            MenuId::Console(p) => write!(f, "{CONSOLE}{p}"),
             MenuId::More => f.write_str("more"),
             MenuId::RefreshAll => f.write_str("refresh-all"),
             MenuId::Open => f.write_str("open"),
@@ -86,6 +93,7 @@ mod tests {
             MenuId::SignIn("with:colon".into()),
             MenuId::SignInProfile("legacy".into()),
             MenuId::AddProfiles("corp".into()),
+            MenuId::Console("dev:admin".into()),
             MenuId::Lease("dev".into()),
             MenuId::More,
             MenuId::RefreshAll,

@@ -158,6 +158,9 @@ pub struct MenuModel {
     /// `Add profiles from <session>…`, one per sso-session (filled by
     /// [`add_profiles`]; `build` leaves it empty).
     pub add_profiles: Vec<SignInItem>,
+    /// `Open console` for each lease line shown, in the same order (the
+    /// same bound).
+    pub consoles: Vec<SignInItem>,
     pub icon: IconState,
     pub counts: Counts,
 }
@@ -371,6 +374,14 @@ pub fn build(input: &MenuInput<'_>) -> MenuModel {
         }
     }
     let hidden = all.len() - shown;
+    let consoles = groups
+        .iter()
+        .flat_map(|g| &g.lines)
+        .map(|l| SignInItem {
+            label: l.profile.clone(),
+            id: MenuId::Console(l.profile.clone()),
+        })
+        .collect();
 
     MenuModel {
         summary: label::summary(counts),
@@ -379,6 +390,7 @@ pub fn build(input: &MenuInput<'_>) -> MenuModel {
         more: (hidden > 0).then(|| label::more(hidden)),
         sign_ins,
         add_profiles: Vec::new(),
+        consoles,
         icon,
         counts,
     }

@@ -8,6 +8,8 @@ pub enum Service {
     SsoOidc,
     SsoPortal,
     Sts,
+    /// The console's federation endpoint (`signin.aws.amazon.com`).
+    Signin,
 }
 
 impl Service {
@@ -16,6 +18,7 @@ impl Service {
             Service::SsoOidc => "IAM Identity Center (OIDC)",
             Service::SsoPortal => "the SSO portal",
             Service::Sts => "STS",
+            Service::Signin => "the console's federation endpoint",
         }
     }
 }

@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::state::{Shared, http_date, lock};
 use crate::wire::{Body, Req, json_error, redirect};
-use crate::{admin, ids, oidc, portal, sts};
+use crate::{admin, ids, oidc, portal, signin, sts};
 
 /// Request bodies above 1 MiB are refused.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -31,6 +31,7 @@ enum Route {
     Oidc,
     Authorize,
     Portal,
+    Signin,
     Admin,
     Home,
     Unknown,
@@ -48,13 +49,17 @@ impl Route {
                 "/federation/credentials" | "/assignment/accounts" | "/assignment/roles",
             ) => Route::Portal,
             (&Method::POST, "/logout") => Route::Portal,
+            (&Method::GET, "/federation" | "/console") => Route::Signin,
             (_, p) if p == "/_sandbox" || p.starts_with("/_sandbox/") => Route::Admin,
             _ => Route::Unknown,
         }
     }
 
     fn is_api(self) -> bool {
-        matches!(self, Route::Sts | Route::Oidc | Route::Portal)
+        matches!(
+            self,
+            Route::Sts | Route::Oidc | Route::Portal | Route::Signin
+        )
     }
 }
 
@@ -194,6 +199,7 @@ async fn answer(
         Route::Oidc => oidc::handle(shared, &req, request_id),
         Route::Authorize => oidc::authorize(shared, &req, request_id),
         Route::Portal => portal::handle(shared, &req, request_id),
+        Route::Signin => signin::handle(shared, &req, request_id),
         Route::Admin => admin::handle(shared, &req, request_id),
         Route::Home => redirect(StatusCode::FOUND, "/_sandbox/", request_id),
         Route::Unknown => json_error(

@@ -1,4 +1,5 @@
-//! The three STS actions: AssumeRole, GetSessionToken and GetCallerIdentity,
+//! The STS actions: AssumeRole, GetSessionToken, GetFederationToken and
+//! GetCallerIdentity,
 //! with the rules of the STS API Reference and the IAM User Guide ("Methods
 //! to assume a role", "Role chaining", "Configuring MFA-protected API
 //! access"), each noted where it is applied.
@@ -19,6 +20,21 @@ pub(crate) const DEFAULT_ROLE_SECS: u64 = 3600;
 pub(crate) const CHAINING_MAX_SECS: u64 = 3600;
 /// GetSessionToken's default DurationSeconds (STS API Reference, GetSessionToken).
 pub(crate) const DEFAULT_SESSION_SECS: u64 = 43200;
+/// GetFederationToken's default DurationSeconds (STS API Reference, GetFederationToken).
+pub(crate) const DEFAULT_FEDERATION_SECS: u64 = 43200;
+
+/// Federated users' keys call no STS action but GetCallerIdentity (STS API
+/// Reference, GetFederationToken: "You cannot call any STS API operations
+/// except GetCallerIdentity").
+fn federated_refused(caller: &Caller, action: &str) -> Result<(), StsError> {
+    if caller.is_federated() {
+        return Err(StsError::access_denied(format!(
+            "User: {} is not authorized to perform: sts:{action}",
+            caller.arn()
+        )));
+    }
+    Ok(())
+}
 
 fn not_authorized(caller: &Caller, role_arn: &str) -> StsError {
     StsError::access_denied(format!(
@@ -147,6 +163,7 @@ pub(crate) fn assume_role(
         p.get("RoleArn").unwrap_or_default(),
         p.get("RoleSessionName").unwrap_or_default(),
     );
+    federated_refused(caller, "AssumeRole")?;
 
     let Some((account, name)) = parse_role_arn(role_arn) else {
         return Err(StsError::validation(format!("{role_arn} is invalid")));
@@ -201,6 +218,7 @@ pub(crate) fn assume_role(
             session: session.to_owned(),
         },
         mfa,
+        chained: caller.is_role_session(),
         expires,
     });
     let mut x = credentials_xml(&issued, expires);
@@ -268,9 +286,84 @@ pub(crate) fn get_session_token(
             name: user.to_owned(),
         },
         mfa,
+        chained: false,
         expires,
     });
     Ok(credentials_xml(&issued, expires))
+}
+
+/// GetFederationToken; the XML of `<GetFederationTokenResult>`. Long-term
+/// IAM user keys only; the session policy is only checked to be JSON (a
+/// session without one has no permissions, which the console stand-in says).
+pub(crate) fn get_federation_token(
+    shared: &Shared,
+    caller: &Caller,
+    p: &Params,
+) -> Result<String, StsError> {
+    let mut v = Violations::default();
+    v.string(
+        p.get("Name"),
+        "name",
+        true,
+        2,
+        32,
+        Some(SESSION_NAME_PATTERN),
+    );
+    let duration = v.integer(p.get("DurationSeconds"), "durationSeconds", 900, 129_600);
+    v.string(p.get("Policy"), "policy", false, 1, 2048, None);
+    v.finish()?;
+    let Some(user) = caller.user_name().filter(|_| !caller.temporary) else {
+        return Err(StsError::access_denied(
+            "Cannot call GetFederationToken with session credentials",
+        ));
+    };
+    let policy = match p.get("Policy") {
+        None => false,
+        Some(text) => {
+            if serde_json::from_str::<serde_json::Value>(text).is_err() {
+                return Err(StsError::new(
+                    http::StatusCode::BAD_REQUEST,
+                    "MalformedPolicyDocument",
+                    "The policy is not in the valid JSON format.",
+                ));
+            }
+            true
+        }
+    };
+    let name = p.get("Name").unwrap_or_default();
+    let requested = duration.map_or(DEFAULT_FEDERATION_SECS, |d| d as u64);
+    let expires = shared.now_unix() + shared.scaled_secs(requested);
+    let issued = shared.tokens.issue(Claims {
+        key_id: String::new(),
+        account: caller.account.clone(),
+        principal: Principal::Federated {
+            name: name.to_owned(),
+            user: user.to_owned(),
+            policy,
+        },
+        mfa: false,
+        chained: false,
+        expires,
+    });
+    let mut x = credentials_xml(&issued, expires);
+    x.push_str("    <FederatedUser>\n");
+    x.push_str(&element(
+        6,
+        "FederatedUserId",
+        &format!("{}:{name}", caller.account),
+    ));
+    x.push_str(&element(
+        6,
+        "Arn",
+        &format!("arn:aws:sts::{}:federated-user/{name}", caller.account),
+    ));
+    x.push_str("    </FederatedUser>\n");
+    x.push_str(&element(
+        4,
+        "PackedPolicySize",
+        if policy { "6" } else { "0" },
+    ));
+    Ok(x)
 }
 
 /// GetCallerIdentity; the XML of `<GetCallerIdentityResult>`.

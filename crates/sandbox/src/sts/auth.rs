@@ -58,6 +58,9 @@ impl Caller {
                     self.account
                 )
             }
+            Principal::Federated { name, .. } => {
+                format!("arn:aws:sts::{}:federated-user/{name}", self.account)
+            }
         }
     }
 
@@ -67,6 +70,7 @@ impl Caller {
         match &self.principal {
             Principal::User { name } => format!("arn:aws:iam::{}:user/{name}", self.account),
             Principal::Role { name, .. } => format!("arn:aws:iam::{}:role/{name}", self.account),
+            Principal::Federated { .. } => self.arn(),
         }
     }
 
@@ -77,6 +81,7 @@ impl Caller {
             Principal::Role { name, session } => {
                 format!("{}:{session}", role_id(&self.account, name))
             }
+            Principal::Federated { name, .. } => format!("{}:{name}", self.account),
         }
     }
 
@@ -84,7 +89,7 @@ impl Caller {
     pub fn user_name(&self) -> Option<&str> {
         match &self.principal {
             Principal::User { name } => Some(name),
-            Principal::Role { .. } => None,
+            Principal::Role { .. } | Principal::Federated { .. } => None,
         }
     }
 
@@ -92,6 +97,11 @@ impl Caller {
     /// credentials): assuming a role with them is role chaining.
     pub fn is_role_session(&self) -> bool {
         matches!(self.principal, Principal::Role { .. })
+    }
+
+    /// GetFederationToken keys: they call no STS action but GetCallerIdentity.
+    pub fn is_federated(&self) -> bool {
+        matches!(self.principal, Principal::Federated { .. })
     }
 }
 

@@ -54,7 +54,7 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
     }
     if matches!(
         action,
-        "AssumeRole" | "GetSessionToken" | "GetCallerIdentity"
+        "AssumeRole" | "GetSessionToken" | "GetFederationToken" | "GetCallerIdentity"
     ) {
         *crate::state::lock(&shared.sts_calls)
             .entry(action.to_owned())
@@ -68,6 +68,10 @@ fn answer(shared: &Shared, req: &Req) -> Result<(&'static str, String), StsError
         "GetSessionToken" => Ok((
             "GetSessionToken",
             actions::get_session_token(shared, &caller, &params)?,
+        )),
+        "GetFederationToken" => Ok((
+            "GetFederationToken",
+            actions::get_federation_token(shared, &caller, &params)?,
         )),
         "GetCallerIdentity" => Ok(("GetCallerIdentity", actions::get_caller_identity(&caller))),
         _ => Err(unknown()),

@@ -28,6 +28,8 @@
 //! - [`add_session`]: add an `[sso-session]` for an AWS access portal.
 //! - [`available`]: every account and role a signed-in session gives.
 //! - [`sync`]: profiles generated from it, added and pruned in the config file.
+//! - [`console`]: the AWS console signed in as a profile, opened through a
+//!   one-shot loopback redirect (the URL is a secret).
 //!
 //! Every error has a stable `code()`; none carries a secret.
 
@@ -36,6 +38,7 @@ pub mod assignments;
 pub mod attach;
 pub mod autostart;
 pub mod available;
+pub mod console;
 pub mod credential_process;
 pub mod mfa;
 pub mod refresh;

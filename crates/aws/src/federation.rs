@@ -1,0 +1,132 @@
+//! What the console sign-in needs from AWS beyond the engine's ports:
+//! GetFederationToken with long-term keys, the federation endpoint's
+//! address (`AWS_ENDPOINT_URL_SIGNIN` or a `[services]` `signin` entry, as
+//! for any service; else `None`, and the partition's host is used), and
+//! one GET of it through the same HTTP client as every AWS call (the CA
+//! bundle and the proxy apply). The URL of that GET holds the secret key:
+//! it is taken as a [`Secret`] and never logged, and the answer's body is
+//! handed back bounded, unread.
+
+use std::time::Duration;
+
+use aws_smithy_runtime_api::client::http::HttpConnector as _;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use http_body_util::BodyExt as _;
+use leasekeeper_engine::Secret;
+use leasekeeper_engine::ports::{AwsError, Credentials, Dated, Service};
+
+use crate::date::{DateCapture, parse_http_date};
+use crate::{Aws, endpoint, errors};
+
+/// The federation endpoint answers within this time, or not at all.
+const FEDERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Its answer is a small JSON object: more is not read.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// The federation endpoint's answer: its status and (bounded) body.
+#[derive(Debug)]
+pub struct FederationAnswer {
+    pub status: u16,
+    /// Held as a secret: a successful body is a sign-in token.
+    pub body: Secret,
+    pub server_date: Option<time::OffsetDateTime>,
+}
+
+fn network(detail: impl Into<String>) -> AwsError {
+    AwsError::Network {
+        service: Service::Signin,
+        detail: detail.into(),
+    }
+}
+
+impl Aws {
+    /// The federation endpoint configured for these clients, if any.
+    pub fn signin_endpoint(&self) -> Option<String> {
+        endpoint::configured_url(&self.sdk, "signin").map(|u| u.trim_end_matches('/').to_owned())
+    }
+
+    /// GetFederationToken with long-term keys: the federated user's keys
+    /// and ARN.
+    pub async fn get_federation_token(
+        &self,
+        keys: &Credentials,
+        name: &str,
+        policy: &str,
+        duration_seconds: u32,
+    ) -> Result<Dated<(Credentials, String)>, AwsError> {
+        crate::sts::signable(keys)?;
+        let date = DateCapture::default();
+        let out = self
+            .sts_with(keys)
+            .get_federation_token()
+            .name(name)
+            .policy(policy)
+            .duration_seconds(i32::try_from(duration_seconds).unwrap_or(i32::MAX))
+            .customize()
+            .interceptor(date.clone())
+            .send()
+            .await
+            .map_err(|e| errors::map(Service::Sts, &e))?;
+        let arn = out
+            .federated_user
+            .map(|u| u.arn)
+            .unwrap_or_else(|| format!("federated-user/{name}"));
+        Ok(Dated {
+            value: (crate::sts::credentials(out.credentials)?, arn),
+            server_date: date.get(),
+        })
+    }
+
+    /// One GET of `url` (a federation endpoint URL). Errors name the
+    /// endpoint's trouble, never the URL.
+    pub async fn federation_get(&self, url: &Secret) -> Result<FederationAnswer, AwsError> {
+        let request = HttpRequest::get(url.expose()).map_err(|_| AwsError::Setup {
+            service: Service::Signin,
+            detail: "the federation endpoint's address is not a valid URL".to_owned(),
+        })?;
+        let call = async {
+            let response = self
+                .plain
+                .call(request)
+                .await
+                .map_err(|e| network(format!("cannot reach it: {}", connector_error(&e))))?;
+            let status = response.status().as_u16();
+            let server_date = response.headers().get("date").and_then(parse_http_date);
+            let body = read_bounded(response.into_body()).await?;
+            Ok(FederationAnswer {
+                status,
+                body: Secret::new(String::from_utf8_lossy(&body).into_owned()),
+                server_date,
+            })
+        };
+        tokio::time::timeout(FEDERATION_TIMEOUT, call)
+            .await
+            .map_err(|_| network("no answer within 30 seconds"))?
+    }
+}
+
+/// The kind of a connection failure, without the request it came from.
+fn connector_error(e: &aws_smithy_runtime_api::client::result::ConnectorError) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_io() {
+        "the connection failed"
+    } else {
+        "the request failed"
+    }
+}
+
+async fn read_bounded(mut body: SdkBody) -> Result<Vec<u8>, AwsError> {
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| network("the answer broke off"))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > MAX_ANSWER {
+                return Err(network("the answer is larger than expected"));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
