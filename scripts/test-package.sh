@@ -77,7 +77,7 @@ done
 for page in leasekeeper leasekeeper-tray leasekeeper-status leasekeeper-sandbox leasekeeper-demo \
   leasekeeper-login leasekeeper-logout leasekeeper-daemon leasekeeper-refresh leasekeeper-mfa \
   leasekeeper-credential-process leasekeeper-setup-process leasekeeper-exec leasekeeper-serve \
-  leasekeeper-env leasekeeper-console leasekeeper-settings \
+  leasekeeper-env leasekeeper-console leasekeeper-doctor leasekeeper-settings \
   leasekeeper-profiles leasekeeper-profiles-add-session leasekeeper-profiles-available \
   leasekeeper-profiles-sync; do
   common+=("/usr/share/man/man1/$page.1.gz")

@@ -24,6 +24,7 @@ mod cli {
     mod daemon_socket;
     mod daemon_wake;
     mod demo;
+    mod doctor;
     mod exec_endpoint;
     pub mod harness;
     mod hostile_homes;

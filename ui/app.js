@@ -40,6 +40,7 @@ function render() {
   renderSignIns(v);
   renderNewRoles(v);
   renderProblems(v);
+  renderFindings(v);
   portalView(v, fetchView);
   // Opened from the tray's "Add profiles from <session>…".
   if (v.addProfiles) chooseRoles(v.addProfiles);
@@ -85,6 +86,19 @@ function renderNewRoles(v) {
   box.replaceChildren(...v.newRoles.map((n) => el("span", { class: "new-roles", "data-new-roles": n.session },
     el("span", { text: `${n.count} new role${n.count === 1 ? "" : "s"} available in ${n.session}` }), " ",
     el("button", { type: "button", text: "Add profiles…", onclick: () => chooseRoles(n.session) }))));
+}
+
+// What `leasekeeper doctor` finds, each with its fix (processes on keys
+// about to lapse among them).
+function renderFindings(v) {
+  const box = $("findings");
+  box.hidden = v.findings.length === 0;
+  box.replaceChildren(
+    el("h2", { text: "Problems" }),
+    ...v.findings.map((f) => el("div", { class: "finding", "data-finding": f.code, "data-pid": f.pid ?? undefined },
+      el("span", { class: "code-tag", text: f.code }), " ",
+      el("span", { class: "message", text: f.message }),
+      el("div", { class: "hint fix", text: `Fix: ${f.fix}` }))));
 }
 
 function renderProblems(v) {

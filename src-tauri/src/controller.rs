@@ -52,6 +52,8 @@ pub enum Msg {
     /// The settings file changed (the window may have changed its `[aws]`
     /// table): the loop follows it at once.
     SettingsChanged,
+    /// A process runs on keys about to lapse (told once per process).
+    ProcessAtRisk(Box<leasekeeper_engine::doctor::Finding>),
     /// SIGINT or SIGTERM: quit as from the menu.
     Quit,
 }
@@ -244,6 +246,10 @@ impl<R: Runtime> Controller<R> {
             }
             Msg::Click(id) => self.click(id),
             Msg::Activate => self.click(MenuId::Open),
+            Msg::ProcessAtRisk(finding) => {
+                leasekeeper_service::ops::doctor::notify_process(&self.notices, &finding);
+                self.refresh();
+            }
             Msg::SignInEnded(ended) => {
                 // Its end was told in a notification by the sign-in itself.
                 self.signing_in.remove(ended.target.name());
@@ -336,7 +342,7 @@ impl<R: Runtime> Controller<R> {
                     tracing::warn!(error = %e, "cannot open the window");
                 }
             }
-            MenuId::More | MenuId::Open => {
+            MenuId::More | MenuId::Open | MenuId::Problems => {
                 if let Err(e) = self.windows.open() {
                     tracing::warn!(error = %e, "cannot open the window");
                     self.show_status();
@@ -475,6 +481,8 @@ fn model_at(
         .collect();
     let new_roles = leasekeeper_service::ops::assignments::pending(paths, env);
     model.add_profiles = menu::add_profiles(&sessions, &new_roles);
+    let problems = leasekeeper_service::ops::doctor::offline_findings(paths, env, scale).len();
+    model.problems = (problems > 0).then(|| menu::label::problems(problems));
     model
 }
 

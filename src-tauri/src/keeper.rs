@@ -232,6 +232,21 @@ impl KeeperShell for TrayShell {
     fn stopped(&mut self, _report: &Report) {
         self.commands.send_replace(None);
     }
+
+    fn process_warnings(
+        &mut self,
+    ) -> Option<mpsc::UnboundedSender<leasekeeper_engine::doctor::Finding>> {
+        let (tell, mut told) = mpsc::unbounded_channel();
+        let controller = self.controller.clone();
+        tokio::spawn(async move {
+            while let Some(f) = told.recv().await {
+                if controller.send(Msg::ProcessAtRisk(Box::new(f))).is_err() {
+                    return;
+                }
+            }
+        });
+        Some(tell)
+    }
 }
 
 enum Held {

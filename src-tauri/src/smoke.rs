@@ -131,6 +131,8 @@ fn the_app_keeps_its_home_shows_the_menu_outlives_its_windows_and_quits_cleanly(
             "alice",
             "alice — no expiry",
             "",
+            "1 problem… Open Leasekeeper",
+            "",
             "Sign in to corp…",
             "",
             "Open console",

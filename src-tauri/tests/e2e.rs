@@ -33,6 +33,7 @@ mod e2e {
     mod window_aws;
     mod window_cancel;
     mod window_console;
+    mod window_doctor;
     mod window_leases;
     mod window_lifecycle;
     mod window_mfa;

@@ -33,13 +33,6 @@ pub struct FederationAnswer {
     pub server_date: Option<time::OffsetDateTime>,
 }
 
-fn network(detail: impl Into<String>) -> AwsError {
-    AwsError::Network {
-        service: Service::Signin,
-        detail: detail.into(),
-    }
-}
-
 impl Aws {
     /// The federation endpoint configured for these clients, if any.
     pub fn signin_endpoint(&self) -> Option<String> {
@@ -81,9 +74,29 @@ impl Aws {
     /// One GET of `url` (a federation endpoint URL). Errors name the
     /// endpoint's trouble, never the URL.
     pub async fn federation_get(&self, url: &Secret) -> Result<FederationAnswer, AwsError> {
+        self.plain_get(url, Service::Signin).await
+    }
+
+    /// AWS's clock: the `Date` of STS's answer to one unsigned request (any
+    /// answer has one), for the clock-skew check. `None` without a `Date`.
+    pub async fn sts_server_date(&self) -> Result<Option<time::OffsetDateTime>, AwsError> {
+        let base = endpoint::configured_url(&self.sdk, "STS").unwrap_or_else(|| {
+            let region = self.sdk.region().map_or("us-east-1", |r| r.as_ref());
+            format!("https://sts.{region}.amazonaws.com")
+        });
+        let url = Secret::new(format!("{}/", base.trim_end_matches('/')));
+        Ok(self.plain_get(&url, Service::Sts).await?.server_date)
+    }
+
+    async fn plain_get(
+        &self,
+        url: &Secret,
+        service: Service,
+    ) -> Result<FederationAnswer, AwsError> {
+        let network = |detail: String| AwsError::Network { service, detail };
         let request = HttpRequest::get(url.expose()).map_err(|_| AwsError::Setup {
-            service: Service::Signin,
-            detail: "the federation endpoint's address is not a valid URL".to_owned(),
+            service,
+            detail: "the endpoint's address is not a valid URL".to_owned(),
         })?;
         let call = async {
             let response = self
@@ -93,7 +106,7 @@ impl Aws {
                 .map_err(|e| network(format!("cannot reach it: {}", connector_error(&e))))?;
             let status = response.status().as_u16();
             let server_date = response.headers().get("date").and_then(parse_http_date);
-            let body = read_bounded(response.into_body()).await?;
+            let body = read_bounded(response.into_body()).await.map_err(network)?;
             Ok(FederationAnswer {
                 status,
                 body: Secret::new(String::from_utf8_lossy(&body).into_owned()),
@@ -102,7 +115,7 @@ impl Aws {
         };
         tokio::time::timeout(FEDERATION_TIMEOUT, call)
             .await
-            .map_err(|_| network("no answer within 30 seconds"))?
+            .map_err(|_| network("no answer within 30 seconds".to_owned()))?
     }
 }
 
@@ -117,13 +130,13 @@ fn connector_error(e: &aws_smithy_runtime_api::client::result::ConnectorError) -
     }
 }
 
-async fn read_bounded(mut body: SdkBody) -> Result<Vec<u8>, AwsError> {
+async fn read_bounded(mut body: SdkBody) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| network("the answer broke off"))?;
+        let frame = frame.map_err(|_| "the answer broke off".to_owned())?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > MAX_ANSWER {
-                return Err(network("the answer is larger than expected"));
+                return Err("the answer is larger than expected".to_owned());
             }
             out.extend_from_slice(&data);
         }

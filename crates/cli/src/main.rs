@@ -58,6 +58,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Print a profile's keys as variables (a copy that does not renew)
     Env(cmd::env::Args),
+    /// Why a command got ExpiredToken, and what fixes it
+    Doctor(cmd::doctor::Args),
     /// Open the AWS console in the browser, signed in as a profile
     Console(cmd::console::Args),
     /// Add a sign-in session, list what it gives, generate its profiles
@@ -101,6 +103,9 @@ fn main() -> std::process::ExitCode {
             home::Home::from_env(cli.home).and_then(|h| cmd::serve::run(args, &h))
         }
         Command::Env(args) => home::Home::from_env(cli.home).and_then(|h| cmd::env::run(args, &h)),
+        Command::Doctor(args) => {
+            home::Home::from_env(cli.home).and_then(|h| cmd::doctor::run(args, &h))
+        }
         Command::Console(args) => {
             home::Home::from_env(cli.home).and_then(|h| cmd::console::run(args, &h))
         }

@@ -6,6 +6,7 @@
 
 pub mod available;
 pub mod console;
+pub mod doctor;
 pub mod ini;
 pub mod keeper;
 pub mod lease;

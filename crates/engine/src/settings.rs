@@ -24,6 +24,7 @@
 //! [notifications]
 //! enabled = true          # desktop notifications; off: events are only logged
 //! after_sleep = true      # a quiet summary after a sleep that needs nothing from you
+//! processes = true        # warn when a running process's keys are about to lapse
 //!
 //! [portal]
 //! calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
@@ -120,6 +121,7 @@ leads = ["15m", "5m"]   # warn this long before something needs you; [] for neve
 [notifications]
 enabled = true          # desktop notifications; off: events are only logged
 after_sleep = true      # a quiet summary after a sleep that needs nothing from you
+processes = true        # warn when a running process's keys are about to lapse
 
 [portal]
 calls_per_second = 10   # listing accounts and roles: access portal calls a second, 1 to 1000
@@ -196,6 +198,9 @@ pub struct NotificationSettings {
     /// summary of it (what was renewed); off: none. A sleep that needs the
     /// person is told in the notification asking for it either way.
     pub after_sleep: bool,
+    /// A running process whose exported keys lapse within the warning lead
+    /// is told about, once (`doctor`'s `process_on_exported_keys`).
+    pub processes: bool,
 }
 
 /// `[portal]`: how the AWS access portal is listed.
@@ -290,6 +295,7 @@ impl Default for Settings {
             notifications: NotificationSettings {
                 enabled: true,
                 after_sleep: true,
+                processes: true,
             },
             portal: PortalSettings {
                 calls_per_second: crate::available::DEFAULT_CALLS_PER_SECOND,

@@ -9,6 +9,7 @@
 
 use std::future::Future;
 
+use leasekeeper_engine::doctor::Finding;
 use leasekeeper_engine::keeper::{EngineEvent, Input};
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::keeper::Mode;
@@ -32,6 +33,12 @@ pub trait KeeperShell {
     /// The loop stopped (our sections removed when the settings say so);
     /// the socket and the lock go right after.
     fn stopped(&mut self, report: &Report);
+    /// Where the processes running on keys about to lapse go, each once
+    /// (`ops::doctor::watch`, beside the keeper); `None`: not looked for.
+    /// Asked once, after [`KeeperShell::started`].
+    fn process_warnings(&mut self) -> Option<UnboundedSender<Finding>> {
+        None
+    }
 }
 
 /// Why the keeper did not run.
@@ -68,6 +75,15 @@ pub async fn run_keeper(
         env.scale.factor(),
     ));
     shell.started(&env, &inputs_tx);
+    // Processes on keys about to lapse; ends with the keeper.
+    let processes = shell.process_warnings().map(|tell| {
+        tokio::spawn(crate::ops::doctor::watch(
+            env.state_dir.clone(),
+            environment.clone(),
+            env.scale.factor(),
+            tell,
+        ))
+    });
     tracing::info!(
         pid = std::process::id(),
         credentials = %paths.credentials.display(),
@@ -85,6 +101,9 @@ pub async fn run_keeper(
         })
         .await;
     assignments.abort();
+    if let Some(p) = processes {
+        p.abort();
+    }
     shell.stopped(&report);
     tracing::info!(
         written = report.written.len(),

@@ -82,6 +82,10 @@ pub fn entries(model: &MenuModel) -> Vec<Entry> {
     if let Some(more) = &model.more {
         rows.push(action(MenuId::More, more));
     }
+    if let Some(problems) = &model.problems {
+        rows.push(Entry::Separator);
+        rows.push(action(MenuId::Problems, problems));
+    }
     if !model.sign_ins.is_empty() {
         rows.push(Entry::Separator);
         for s in &model.sign_ins {

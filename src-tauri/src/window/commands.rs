@@ -94,6 +94,10 @@ fn current_view(shared: &Shared) -> ViewDto {
         .into_iter()
         .map(|(session, count)| super::dto::NewRolesDto { session, count })
         .collect();
+    view.findings = ops::doctor::offline_findings(&home.paths, &home.env, shared.scale)
+        .iter()
+        .map(super::dto::FindingDto::from)
+        .collect();
     view
 }
 

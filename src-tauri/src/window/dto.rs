@@ -35,6 +35,9 @@ pub struct ViewDto {
     /// Every sso-session with a token or profiles, for sign-out.
     pub sessions: Vec<SessionDto>,
     pub problems: Vec<ProblemDto>,
+    /// What `leasekeeper doctor` finds (without the clock check): each
+    /// with its fix, processes on keys about to lapse among them.
+    pub findings: Vec<FindingDto>,
     pub total: usize,
     /// New roles the keeper found, by sso-session, that no profile uses.
     pub new_roles: Vec<NewRolesDto>,
@@ -180,6 +183,35 @@ pub struct ProblemDto {
     pub message: String,
     pub file: Option<String>,
     pub line: Option<u32>,
+}
+
+/// One of doctor's findings, as the window lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDto {
+    pub code: &'static str,
+    /// `needs_you` or `misconfigured`.
+    pub severity: &'static str,
+    pub profile: Option<String>,
+    pub message: String,
+    pub fix: String,
+    pub pid: Option<u32>,
+}
+
+impl From<&leasekeeper_engine::doctor::Finding> for FindingDto {
+    fn from(f: &leasekeeper_engine::doctor::Finding) -> FindingDto {
+        FindingDto {
+            code: f.code.as_str(),
+            severity: match f.severity {
+                leasekeeper_engine::doctor::Severity::NeedsYou => "needs_you",
+                leasekeeper_engine::doctor::Severity::Misconfigured => "misconfigured",
+            },
+            profile: f.profile.clone(),
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+            pid: f.pid,
+        }
+    }
 }
 
 /// An sso-session and whether it is signed in.

@@ -124,6 +124,8 @@ pub fn view(input: &ViewInput<'_>) -> ViewDto {
                 line: p.line,
             })
             .collect(),
+        // Filled by the command (it reads the processes).
+        findings: Vec::new(),
         total: leases.len(),
         // Filled by the command from the keeper's record.
         new_roles: Vec::new(),

@@ -71,6 +71,19 @@ fn the_item_registers_and_its_menu_lists_every_lease_with_what_is_left() {
         "a header for the sandbox session:\n{shown}"
     );
 
+    // What doctor finds (the sign-in, at least): one line that opens the window.
+    assert!(
+        visible.iter().any(|r| r.enabled
+            && r.label.ends_with(" Open Leasekeeper")
+            && r.label.contains(" problem")),
+        "a problems line:\n{shown}"
+    );
+    // Open console lists the lease lines' profiles.
+    assert!(
+        rows.iter().any(|r| r.label == "Open console"),
+        "an Open console submenu:\n{shown}"
+    );
+
     // The actions, enabled, with the fixed entries last.
     let labels: Vec<&str> = visible.iter().map(|r| r.label.as_str()).collect();
     let enabled = |l: &str| visible.iter().any(|r| r.label == l && r.enabled);

@@ -19,6 +19,7 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use leasekeeper_engine::doctor::Finding;
 use leasekeeper_engine::keeper::{EngineEvent, Input, NoticeAction};
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_host::keeper::Report;
@@ -27,8 +28,8 @@ use leasekeeper_host::keeper::mfa_prompt::{MfaPrompter, Terminal};
 use leasekeeper_host::keeper::settings_file::settings_path;
 use leasekeeper_host::notify::{Click, Desktop, Notifications, Offer};
 use leasekeeper_host::signin::SignInEnv;
-use leasekeeper_service::ops::Target;
 use leasekeeper_service::ops::sign_in_notified::{Running, sign_in_notified};
+use leasekeeper_service::ops::{Target, doctor};
 use leasekeeper_service::{self as service, Environment, KeeperShell, RunError};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
@@ -116,6 +117,17 @@ impl KeeperShell for DaemonShell {
     }
 
     fn stopped(&mut self, _report: &Report) {}
+
+    fn process_warnings(&mut self) -> Option<UnboundedSender<Finding>> {
+        let notifications = self.notifications.clone()?;
+        let (tell, mut told) = tokio::sync::mpsc::unbounded_channel::<Finding>();
+        tokio::spawn(async move {
+            while let Some(f) = told.recv().await {
+                doctor::notify_process(&notifications, &f);
+            }
+        });
+        Some(tell)
+    }
 }
 
 /// Carries out the clicks on the daemon's notifications: a sign-in here,

@@ -4,6 +4,7 @@ pub mod console;
 pub mod credential_process;
 pub mod daemon;
 pub mod demo;
+pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod generate;

@@ -18,6 +18,8 @@ pub enum MenuId {
     Console(String),
     /// The "N more…" line: open the full view.
     More,
+    /// The "N problems…" line: the window, where each has its fix.
+    Problems,
     /// Renew every managed profile now.
     RefreshAll,
     /// Open Leasekeeper's window (its status, until the window exists).
@@ -58,6 +60,7 @@ impl MenuId {
         }
         match id {
             "more" => Some(MenuId::More),
+            "problems" => Some(MenuId::Problems),
             "refresh-all" => Some(MenuId::RefreshAll),
             "open" => Some(MenuId::Open),
             "quit" => Some(MenuId::Quit),
@@ -75,6 +78,7 @@ impl fmt::Display for MenuId {
             MenuId::AddProfiles(s) => write!(f, "{ADD_PROFILES}{s}"),
             MenuId::Console(p) => write!(f, "{CONSOLE}{p}"),
             MenuId::More => f.write_str("more"),
+            MenuId::Problems => f.write_str("problems"),
             MenuId::RefreshAll => f.write_str("refresh-all"),
             MenuId::Open => f.write_str("open"),
             MenuId::Quit => f.write_str("quit"),
@@ -96,6 +100,7 @@ mod tests {
             MenuId::Console("dev:admin".into()),
             MenuId::Lease("dev".into()),
             MenuId::More,
+            MenuId::Problems,
             MenuId::RefreshAll,
             MenuId::Open,
             MenuId::Quit,

@@ -148,6 +148,12 @@ pub fn more(hidden: usize) -> String {
     format!("{hidden} more\u{2026} Open Leasekeeper")
 }
 
+/// `2 problems… Open Leasekeeper`: what `leasekeeper doctor` finds.
+pub fn problems(count: usize) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count} problem{s}\u{2026} Open Leasekeeper")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

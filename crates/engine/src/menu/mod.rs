@@ -154,6 +154,9 @@ pub struct MenuModel {
     pub groups: Vec<Group>,
     /// `N more… Open Leasekeeper`, when lines were left out.
     pub more: Option<String>,
+    /// `N problems… Open Leasekeeper` when `leasekeeper doctor` finds
+    /// something (filled by the tray; `build` leaves it empty).
+    pub problems: Option<String>,
     pub sign_ins: Vec<SignInItem>,
     /// `Add profiles from <session>…`, one per sso-session (filled by
     /// [`add_profiles`]; `build` leaves it empty).
@@ -388,6 +391,7 @@ pub fn build(input: &MenuInput<'_>) -> MenuModel {
         attached: input.attached_pid.map(label::attached),
         groups,
         more: (hidden > 0).then(|| label::more(hidden)),
+        problems: None,
         sign_ins,
         add_profiles: Vec::new(),
         consoles,

@@ -70,6 +70,10 @@ pub fn effective(parsed: &Parsed, env: impl Fn(&str) -> Option<String>) -> Vec<E
             s.notifications.after_sleep.to_string(),
         ),
         plain(
+            "notifications.processes",
+            s.notifications.processes.to_string(),
+        ),
+        plain(
             "portal.calls_per_second",
             s.portal.calls_per_second.to_string(),
         ),

@@ -233,6 +233,7 @@ impl Reader<'_> {
             match key.get_ref().as_ref() {
                 "enabled" => self.bool(&field, v, &mut into.enabled),
                 "after_sleep" => self.bool(&field, v, &mut into.after_sleep),
+                "processes" => self.bool(&field, v, &mut into.processes),
                 _ => self.unknown(&field, key),
             }
         }

@@ -74,6 +74,7 @@ pub async fn credentials<C: Connect>(
     }
     let keys = obtain::fetch(req, &chain, connect).await?;
     cache::write(&lock, req.profile, &keys)?;
+    crate::issued::record(&req.state_dir, req.profile, &keys, now);
     Ok(keys)
 }
 

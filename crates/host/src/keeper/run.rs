@@ -224,6 +224,9 @@ impl<C: Connect, K: KeeperClock> Keeper<C, K> {
             let now_mono = self.since(start);
             let out = step(&mut self.state, self.clock.now(), now_mono, &inputs);
             inputs.clear();
+            // What the step decided is served before its events are told:
+            // a client woken by an event finds the keeper knowing it.
+            self.publish();
             let spawned = self.perform(out.actions, &mut inputs, &mut report, &mut on_event);
             self.publish();
             if once && spawned == 0 && self.tasks.is_empty() && inputs.is_empty() {
@@ -298,6 +301,26 @@ impl<C: Connect, K: KeeperClock> Keeper<C, K> {
         }
     }
 
+    /// Records keys a profile is given (written or served) for `doctor`: by
+    /// the first profile whose keys are this node's.
+    fn record_issued(&self, node: &NodeId, keys: &Credentials) {
+        let graph = self.state.graph();
+        let profile = graph
+            .managed()
+            .values()
+            .chain(graph.served().values())
+            .find(|m| &m.node == node)
+            .map(|m| m.profile.clone());
+        if let Some(profile) = profile {
+            crate::issued::record(
+                self.config.store.state_dir(),
+                &profile,
+                keys,
+                time::OffsetDateTime::now_utc(),
+            );
+        }
+    }
+
     /// The report of an ended task (every task is registered when spawned).
     fn finished(
         &mut self,
@@ -307,6 +330,7 @@ impl<C: Connect, K: KeeperClock> Keeper<C, K> {
             Ok((id, done)) => {
                 self.task_nodes.remove(&id);
                 if let Some(keys) = done.keys {
+                    self.record_issued(&done.finished.node, &keys);
                     self.held.insert(done.finished.node.clone(), keys);
                     self.mfa_session_obtained(&done.finished.node);
                 }

@@ -28,6 +28,8 @@
 //! - [`add_session`]: add an `[sso-session]` for an AWS access portal.
 //! - [`available`]: every account and role a signed-in session gives.
 //! - [`sync`]: profiles generated from it, added and pruned in the config file.
+//! - [`doctor`]: why a command gets ExpiredToken, what fixes it, and the
+//!   running processes whose keys are about to lapse.
 //! - [`console`]: the AWS console signed in as a profile, opened through a
 //!   one-shot loopback redirect (the URL is a secret).
 //!
@@ -40,6 +42,7 @@ pub mod autostart;
 pub mod available;
 pub mod console;
 pub mod credential_process;
+pub mod doctor;
 pub mod mfa;
 pub mod refresh;
 pub mod serve;

@@ -1,0 +1,160 @@
+//! `leasekeeper doctor [--profile P] [--json] [--offline] [--error [TEXT]]`:
+//! why a command got (or will get) ExpiredToken, and the one command or
+//! edit that fixes each cause. Findings have stable codes (docs/DOCTOR.md);
+//! the exit code is `status`'s: 0 nothing to act on, 3 something needs you
+//! (wins over 4), 4 something is misconfigured, 1 doctor failed, 2 usage.
+//! `--error` reads an error as the AWS CLI or an SDK printed it (the text,
+//! or stdin without one) and names its cause among this home's findings.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use leasekeeper_engine::doctor::{Finding, Severity};
+use leasekeeper_service::Environment;
+use leasekeeper_service::ops::doctor::{self, Diagnosis, DoctorError, DoctorRequest, Explained};
+
+use crate::exit;
+use crate::home::Home;
+
+/// An error text longer than this is cut (it is only searched).
+const MAX_ERROR: u64 = 64 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this profile (and what its chain touches)
+    #[arg(long, short = 'p', value_name = "P")]
+    profile: Option<String>,
+    /// Print {"findings": [...]} as JSON
+    #[arg(long)]
+    json: bool,
+    /// Make no request to AWS (the clock is not checked)
+    #[arg(long)]
+    offline: bool,
+    /// Explain an error the AWS CLI or an SDK printed (without TEXT: read stdin)
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "-")]
+    error: Option<String>,
+}
+
+pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
+    let error_text = match args.error.as_deref() {
+        None => None,
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .take(MAX_ERROR)
+                .read_to_string(&mut text)
+                .map_err(|e| anyhow::anyhow!("cannot read the error from stdin: {e}"))?;
+            Some(text)
+        }
+        Some(text) => Some(text.to_owned()),
+    };
+    let runtime = crate::runtime::runtime()?;
+    let env = Environment::process();
+    let req = DoctorRequest {
+        profile: args.profile.clone(),
+        offline: args.offline,
+    };
+    let diagnosis = match runtime.block_on(doctor::doctor(&home.paths, &env, &req)) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("leasekeeper: {e} [{}]", e.code());
+            let code = match e {
+                DoctorError::UnknownProfile(_) => exit::USAGE,
+                DoctorError::Environment(_) => exit::FAILURE,
+            };
+            return Ok(exit::code(code));
+        }
+    };
+    for s in &diagnosis.skipped {
+        eprintln!("leasekeeper: not checked: {s}");
+    }
+    match error_text {
+        Some(text) => Ok(explain(&text, &diagnosis, args.json)),
+        None => Ok(report(&diagnosis, args.json)),
+    }
+}
+
+fn report(diagnosis: &Diagnosis, json: bool) -> ExitCode {
+    let report = &diagnosis.report;
+    if json {
+        let value = serde_json::json!({
+            "findings": report.findings,
+            "skipped": diagnosis.skipped,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else if report.findings.is_empty() {
+        println!(
+            "Nothing to fix: no exported keys, no lapsed sign-in or keys, no process at risk."
+        );
+    } else {
+        print!("{}", render(&report.findings));
+    }
+    exit::code(report.exit_code())
+}
+
+fn explain(text: &str, diagnosis: &Diagnosis, json: bool) -> ExitCode {
+    let Explained {
+        explanation,
+        causes,
+    } = doctor::explain(text, diagnosis);
+    let code = leasekeeper_engine::doctor::Report::new(causes.clone()).exit_code();
+    if json {
+        let value = serde_json::json!({
+            "error": explanation,
+            "findings": causes,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+        return exit::code(code);
+    }
+    match &explanation {
+        Some(e) => println!("This error means {}.", e.meaning),
+        None => println!("This is no error Leasekeeper knows; what it finds here:"),
+    }
+    if causes.is_empty() {
+        println!(
+            "Nothing in this shell or AWS home explains it; `leasekeeper status` shows every profile's lease."
+        );
+    } else {
+        if explanation.is_some() {
+            println!(
+                "Here, the likely cause{}:",
+                if causes.len() > 1 { "s" } else { "" }
+            );
+        }
+        print!("{}", render(&causes));
+    }
+    exit::code(code)
+}
+
+/// Each finding: its code and profile, what is wrong, and the fix.
+fn render(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let mark = match f.severity {
+            Severity::NeedsYou => "needs you",
+            Severity::Misconfigured => "misconfigured",
+        };
+        let about = f
+            .profile
+            .as_deref()
+            .map(|p| format!(" {p}"))
+            .unwrap_or_default();
+        out.push_str(&format!("[{}]{about} ({mark})\n", f.code.as_str()));
+        out.push_str(&format!("  {}\n", f.message));
+        let mut lines = f.fix.lines();
+        if let Some(first) = lines.next() {
+            out.push_str(&format!("  fix: {first}\n"));
+        }
+        for line in lines {
+            out.push_str(&format!("    {line}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
