@@ -25,12 +25,8 @@ pub fn open(
                 profile: profile.clone(),
                 ..Default::default()
             };
-            let result = runtime.block_on(async {
-                let login = console::console(&paths, &env, &req).await?;
-                let browser = SystemBrowser::from_env(env.lookup());
-                console::open(&login, &browser).await?;
-                Ok::<_, console::ConsoleError>(login)
-            });
+            let browser = SystemBrowser::from_env(env.lookup());
+            let result = runtime.block_on(console::open_as(&paths, &env, &req, &browser));
             let key = format!("console:{profile}");
             match result {
                 Ok(login) => {

@@ -15,6 +15,7 @@ use leasekeeper_engine::menu::{self, KeeperLine, MenuId, MenuInput, MenuModel};
 use leasekeeper_engine::settings::AwsEnvSettings;
 use leasekeeper_host::aws_files::AwsPaths;
 use leasekeeper_service::Environment;
+use leasekeeper_service::ops::doctor::RecentFindings;
 use leasekeeper_service::ops::snapshot;
 use tauri::{AppHandle, Manager as _, Runtime};
 use tokio::sync::mpsc;
@@ -90,6 +91,8 @@ pub struct Controller<R: Runtime> {
     native: NativeMenu<R>,
     keeper: Option<KeeperHandle>,
     lines: BTreeMap<String, KeeperLine>,
+    /// What `doctor` finds, for the menu's problems line.
+    findings: RecentFindings,
     role: Option<Role>,
     notices: Notifications,
     signing_in: HashSet<String>,
@@ -124,7 +127,15 @@ impl<R: Runtime> Controller<R> {
         let sign_env = home.sign_in_env().context("cannot read the environment")?;
         let scale = sign_env.scale.factor();
         let windows = Windows::new(base.clone());
-        let model = model_at(&home.paths, &home.env, &BTreeMap::new(), None, scale);
+        let findings = RecentFindings::default();
+        let model = model_at(
+            &home.paths,
+            &home.env,
+            &BTreeMap::new(),
+            None,
+            scale,
+            &findings,
+        );
         let ctl = Ctl(tx.clone());
         let native = NativeMenu::new(app, &model, options.tray, move |_, id| {
             ctl.send(Msg::Click(id));
@@ -180,6 +191,7 @@ impl<R: Runtime> Controller<R> {
             native,
             keeper: Some(keeper),
             lines: BTreeMap::new(),
+            findings,
             role: None,
             notices,
             signing_in: HashSet::new(),
@@ -248,6 +260,7 @@ impl<R: Runtime> Controller<R> {
             Msg::Activate => self.click(MenuId::Open),
             Msg::ProcessAtRisk(finding) => {
                 leasekeeper_service::ops::doctor::notify_process(&self.notices, &finding);
+                self.findings.invalidate();
                 self.refresh();
             }
             Msg::SignInEnded(ended) => {
@@ -413,7 +426,14 @@ impl<R: Runtime> Controller<R> {
             Some(Role::Attached { pid }) => Some(pid),
             _ => None,
         };
-        model_at(&self.paths, &self.env, &self.lines, pid, self.scale)
+        model_at(
+            &self.paths,
+            &self.env,
+            &self.lines,
+            pid,
+            self.scale,
+            &self.findings,
+        )
     }
 
     fn refresh(&mut self) {
@@ -453,6 +473,7 @@ fn model_at(
     lines: &BTreeMap<String, KeeperLine>,
     attached_pid: Option<u32>,
     scale: f64,
+    findings: &RecentFindings,
 ) -> MenuModel {
     let shown = snapshot::snapshot(paths, env, snapshot::Moment::scaled(scale));
     let (now, leases) = (shown.now, lease::leases(&shown.snapshot, shown.now));
@@ -481,7 +502,7 @@ fn model_at(
         .collect();
     let new_roles = leasekeeper_service::ops::assignments::pending(paths, env);
     model.add_profiles = menu::add_profiles(&sessions, &new_roles);
-    let problems = leasekeeper_service::ops::doctor::offline_findings(paths, env, scale).len();
+    let problems = findings.get(paths, env, scale).len();
     model.problems = (problems > 0).then(|| menu::label::problems(problems));
     model
 }

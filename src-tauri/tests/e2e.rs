@@ -27,6 +27,7 @@ mod e2e {
     mod host;
     mod instance;
     mod menu;
+    mod processes;
     mod renewal;
     mod signin;
     mod wake;

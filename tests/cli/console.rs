@@ -300,7 +300,7 @@ fn the_browser_gets_a_one_shot_loopback_address_never_the_url() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("opening the console as arn:aws:sts::111111111111:assumed-role/"));
+    assert!(stderr.contains("opened the console as arn:aws:sts::111111111111:assumed-role/"));
     let argv = std::fs::read_to_string(dir.join("argv")).unwrap();
     assert!(argv.starts_with("http://127.0.0.1:"), "{argv}");
     for needle in ["SigninToken", "federation", "Session", "Action="] {

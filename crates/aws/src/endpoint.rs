@@ -54,6 +54,28 @@ pub async fn oidc_endpoint(sdk: &SdkConfig) -> Result<String, AwsError> {
     Ok(endpoint.url().trim_end_matches('/').to_owned())
 }
 
+/// The STS endpoint for `sdk`'s region and settings, from the STS SDK's
+/// own resolver (partitions, FIPS, an endpoint setting).
+pub async fn sts_endpoint(sdk: &SdkConfig) -> Result<String, AwsError> {
+    use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    let setup = |detail: String| AwsError::Setup {
+        service: Service::Sts,
+        detail,
+    };
+    let params = Params::builder()
+        .set_region(sdk.region().map(|r| r.to_string()))
+        .use_fips(sdk.use_fips().unwrap_or(false))
+        .use_dual_stack(sdk.use_dual_stack().unwrap_or(false))
+        .set_endpoint(configured_url(sdk, "STS"))
+        .build()
+        .map_err(|e| setup(e.to_string()))?;
+    let endpoint = DefaultResolver::new()
+        .resolve_endpoint(&params)
+        .await
+        .map_err(|e| setup(format!("cannot resolve the endpoint: {e}")))?;
+    Ok(endpoint.url().trim_end_matches('/').to_owned())
+}
+
 /// `<endpoint>/authorize?response_type=code&client_id=…&redirect_uri=…&state=…&code_challenge_method=S256&scopes=…&code_challenge=…`.
 pub fn authorize_url(endpoint: &str, r: &AuthorizeRequest<'_>) -> String {
     let mut pairs = vec![

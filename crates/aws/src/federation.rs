@@ -1,11 +1,14 @@
-//! What the console sign-in needs from AWS beyond the engine's ports:
-//! GetFederationToken with long-term keys, the federation endpoint's
-//! address (`AWS_ENDPOINT_URL_SIGNIN` or a `[services]` `signin` entry, as
-//! for any service; else `None`, and the partition's host is used), and
-//! one GET of it through the same HTTP client as every AWS call (the CA
-//! bundle and the proxy apply). The URL of that GET holds the secret key:
-//! it is taken as a [`Secret`] and never logged, and the answer's body is
-//! handed back bounded, unread.
+//! What the console sign-in and `doctor` need from AWS beyond the
+//! engine's ports: GetFederationToken with long-term keys, the federation
+//! endpoint's address (`AWS_ENDPOINT_URL_SIGNIN` or a `[services]` `signin`
+//! entry only: the global `AWS_ENDPOINT_URL` and a profile's `endpoint_url`
+//! point at some other service and would be handed the secret key; `https`,
+//! or `http` on a loopback host; else `None`, and the partition's host is
+//! used), one GET of it through the same HTTP client as every AWS call (the
+//! CA bundle and the proxy apply), and AWS's clock from one unsigned STS
+//! request. The URL of the federation GET holds the secret key: it is taken
+//! as a [`Secret`] and never logged, and the answer's body is handed back
+//! bounded, unread.
 
 use std::time::Duration;
 
@@ -34,9 +37,28 @@ pub struct FederationAnswer {
 }
 
 impl Aws {
-    /// The federation endpoint configured for these clients, if any.
-    pub fn signin_endpoint(&self) -> Option<String> {
-        endpoint::configured_url(&self.sdk, "signin").map(|u| u.trim_end_matches('/').to_owned())
+    /// The federation endpoint configured for these clients, if any: its
+    /// own setting only, `https` or `http` on a loopback host.
+    pub fn signin_endpoint(&self) -> Result<Option<String>, AwsError> {
+        let Some(url) = endpoint::configured_url(&self.sdk, "signin") else {
+            return Ok(None);
+        };
+        // The global endpoint (AWS_ENDPOINT_URL, a profile's endpoint_url)
+        // is another service's: never the console's.
+        if self.sdk.endpoint_url() == Some(url.as_str()) {
+            return Ok(None);
+        }
+        let url = url.trim_end_matches('/').to_owned();
+        if secure_or_local(&url) {
+            Ok(Some(url))
+        } else {
+            Err(AwsError::Setup {
+                service: Service::Signin,
+                detail: "the configured sign-in endpoint is neither https nor on a loopback \
+                         address: the secret key would cross the network in the clear"
+                    .to_owned(),
+            })
+        }
     }
 
     /// GetFederationToken with long-term keys: the federated user's keys
@@ -80,10 +102,7 @@ impl Aws {
     /// AWS's clock: the `Date` of STS's answer to one unsigned request (any
     /// answer has one), for the clock-skew check. `None` without a `Date`.
     pub async fn sts_server_date(&self) -> Result<Option<time::OffsetDateTime>, AwsError> {
-        let base = endpoint::configured_url(&self.sdk, "STS").unwrap_or_else(|| {
-            let region = self.sdk.region().map_or("us-east-1", |r| r.as_ref());
-            format!("https://sts.{region}.amazonaws.com")
-        });
+        let base = endpoint::sts_endpoint(&self.sdk).await?;
         let url = Secret::new(format!("{}/", base.trim_end_matches('/')));
         Ok(self.plain_get(&url, Service::Sts).await?.server_date)
     }
@@ -119,6 +138,22 @@ impl Aws {
     }
 }
 
+/// `https://…`, or `http://` on 127.0.0.1, `localhost` or `[::1]`.
+fn secure_or_local(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !h.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
 /// The kind of a connection failure, without the request it came from.
 fn connector_error(e: &aws_smithy_runtime_api::client::result::ConnectorError) -> &'static str {
     if e.is_timeout() {
@@ -142,4 +177,31 @@ async fn read_bounded(mut body: SdkBody) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_endpoints_are_handed_the_secret_key() {
+        for ok in [
+            "https://signin.aws.amazon.com",
+            "https://proxy.corp.example:8443/x",
+            "http://127.0.0.1:4566",
+            "http://localhost",
+            "http://[::1]:9/",
+        ] {
+            assert!(secure_or_local(ok), "{ok}");
+        }
+        for bad in [
+            "http://localstack.corp:4566",
+            "http://127.0.0.1.evil.example/",
+            "http://localhost@evil.example/",
+            "ftp://127.0.0.1",
+            "",
+        ] {
+            assert!(!secure_or_local(bad), "{bad}");
+        }
+    }
 }

@@ -5,8 +5,12 @@
 //! that path, from a connection of this user (on Linux the peer socket's
 //! owner, from `/proc/net/tcp`), is answered `302` to the secret URL with
 //! `Cache-Control: no-store` and `Referrer-Policy: no-referrer`; then the
-//! listener closes. Anything else (another path, another user, a second
-//! request) gets a plain refusal and changes nothing.
+//! listener closes, and a later connection is refused. Anything else
+//! before that (another path, another user) gets a plain refusal and
+//! changes nothing. Connections are answered side by side, so one that
+//! sends nothing (a browser's preconnect) delays no other. Elsewhere than
+//! Linux no table names a socket's owner: the token in the path is then the
+//! only guard.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -156,19 +160,33 @@ impl Handoff {
         owner: &dyn PeerOwner,
         wait: Duration,
     ) -> Result<(), HandoffError> {
-        let path = format!("/{}", self.token);
+        let path = std::sync::Arc::new(format!("/{}", self.token));
+        let url = std::sync::Arc::new(url.clone());
+        // Set by the one answer that redirects: a second never does.
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let serving = async {
+            let mut answering = tokio::task::JoinSet::new();
             loop {
-                let Ok((stream, peer)) = self.listener.accept().await else {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                let same_user = match (owner.uid(self.addr, peer), owner.me()) {
-                    (Some(theirs), Some(mine)) => theirs == mine,
-                    _ => false,
-                };
-                if answer(stream, &path, same_user, url).await {
-                    return;
+                tokio::select! {
+                    accepted = self.listener.accept() => {
+                        let Ok((stream, peer)) = accepted else {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        };
+                        let same_user = match (owner.uid(self.addr, peer), owner.me()) {
+                            (Some(theirs), Some(mine)) => theirs == mine,
+                            _ => false,
+                        };
+                        let (path, url, served) = (path.clone(), url.clone(), served.clone());
+                        answering.spawn(async move {
+                            answer(stream, &path, same_user, &url, &served).await
+                        });
+                    }
+                    Some(done) = answering.join_next(), if !answering.is_empty() => {
+                        if matches!(done, Ok(true)) {
+                            return;
+                        }
+                    }
                 }
             }
         };
@@ -179,7 +197,13 @@ impl Handoff {
 }
 
 /// Reads one request and answers it; true when it was the redirect.
-async fn answer(mut stream: TcpStream, path: &str, same_user: bool, url: &Secret) -> bool {
+async fn answer(
+    mut stream: TcpStream,
+    path: &str,
+    same_user: bool,
+    url: &Secret,
+    served: &std::sync::atomic::AtomicBool,
+) -> bool {
     let request = tokio::time::timeout(REQUEST_WAIT, read_head(&mut stream)).await;
     let Ok(Some(head)) = request else {
         return false;
@@ -188,8 +212,9 @@ async fn answer(mut stream: TcpStream, path: &str, same_user: bool, url: &Secret
         .lines()
         .next()
         .is_some_and(|line| line.split(' ').take(2).eq(["GET", path]));
-    let (reply, served) = match (wanted, same_user) {
-        (true, true) => (
+    let first = || !served.swap(true, std::sync::atomic::Ordering::SeqCst);
+    let (reply, redirected) = match (wanted, same_user) {
+        (true, true) if first() => (
             format!(
                 "HTTP/1.1 302 Found\r\nLocation: {}\r\nCache-Control: no-store\r\n\
                  Referrer-Policy: no-referrer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
@@ -197,13 +222,14 @@ async fn answer(mut stream: TcpStream, path: &str, same_user: bool, url: &Secret
             ),
             true,
         ),
+        (true, true) => (refusal("410 Gone"), false),
         (true, false) => (refusal("403 Forbidden"), false),
         (false, _) => (refusal("404 Not Found"), false),
     };
     // A peer that went away has nothing to read; the result is the same.
     let _ = stream.write_all(reply.as_bytes()).await;
     let _ = stream.shutdown().await;
-    served
+    redirected
 }
 
 fn refusal(status: &str) -> String {

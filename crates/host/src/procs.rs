@@ -1,19 +1,25 @@
 //! The running processes `doctor` and the keeper look at, behind a small
 //! trait: on Linux `/proc`. Only processes of this user's uid are read,
-//! checked explicitly on each (a root keeper could read anyone's); of a
-//! process's environment only the `AWS_*` variables are kept, the rest is
-//! dropped as it is read; its program name and arguments are kept for the
-//! (masked) message.
+//! checked explicitly on each (a root keeper could read anyone's), on the
+//! directory and again on the opened environment; of a process's
+//! environment only `AWS_ACCESS_KEY_ID` and `AWS_CREDENTIAL_EXPIRATION` are
+//! kept (what the keys are matched by), everything else, the secret key
+//! and the session token included, is dropped as it is read; its program
+//! name and arguments are kept for the (masked) message.
 
 use leasekeeper_engine::doctor::process::ProcessInfo;
 
-/// Arguments kept at most, and environment read at most.
+/// Arguments kept at most, and environment and command line read at most.
 const MAX_ARGS: usize = 64;
 const MAX_ENVIRON: u64 = 1024 * 1024;
+const MAX_CMDLINE: u64 = 64 * 1024;
+/// The variables kept of a process's environment.
+const KEPT: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_CREDENTIAL_EXPIRATION"];
 
 /// A table of running processes.
 pub trait ProcessTable {
-    /// This user's processes that hold any `AWS_*` variable.
+    /// This user's processes that hold `AWS_ACCESS_KEY_ID` or
+    /// `AWS_CREDENTIAL_EXPIRATION`.
     fn with_aws_env(&self) -> Vec<ProcessInfo>;
 }
 
@@ -35,7 +41,7 @@ impl ProcessTable for SystemProcesses {
     }
 }
 
-/// `KEY=VALUE` entries of an environment block, `AWS_*` ones only.
+/// The kept `KEY=VALUE` entries of an environment block.
 pub fn aws_vars(environ: &[u8]) -> Vec<(String, String)> {
     environ
         .split(|b| *b == 0)
@@ -43,7 +49,7 @@ pub fn aws_vars(environ: &[u8]) -> Vec<(String, String)> {
         .filter_map(|e| {
             let text = std::str::from_utf8(e).ok()?;
             let (k, v) = text.split_once('=')?;
-            Some((k.to_owned(), v.to_owned()))
+            KEPT.contains(&k).then(|| (k.to_owned(), v.to_owned()))
         })
         .collect()
 }
@@ -54,7 +60,7 @@ mod linux {
     use std::os::unix::fs::MetadataExt as _;
     use std::path::Path;
 
-    use super::{MAX_ARGS, MAX_ENVIRON, ProcessInfo, aws_vars};
+    use super::{MAX_ARGS, MAX_CMDLINE, MAX_ENVIRON, ProcessInfo, aws_vars};
 
     pub(super) fn list() -> Vec<ProcessInfo> {
         let Ok(me) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
@@ -79,11 +85,12 @@ mod linux {
             return None;
         }
         let mut environ = Vec::new();
-        std::fs::File::open(dir.join("environ"))
-            .ok()?
-            .take(MAX_ENVIRON)
-            .read_to_end(&mut environ)
-            .ok()?;
+        let file = std::fs::File::open(dir.join("environ")).ok()?;
+        // The pid may have been reused since: the opened file says whose it is.
+        if file.metadata().ok()?.uid() != me {
+            return None;
+        }
+        file.take(MAX_ENVIRON).read_to_end(&mut environ).ok()?;
         let aws = aws_vars(&environ);
         drop(environ);
         if aws.is_empty() {
@@ -92,8 +99,12 @@ mod linux {
         let program = std::fs::read_to_string(dir.join("comm"))
             .map(|s| s.trim().to_owned())
             .unwrap_or_default();
-        let args = std::fs::read(dir.join("cmdline"))
-            .map(|b| {
+        let mut cmdline = Vec::new();
+        let read = std::fs::File::open(dir.join("cmdline"))
+            .and_then(|f| f.take(MAX_CMDLINE).read_to_end(&mut cmdline));
+        let args = read
+            .map(|_| {
+                let b = &cmdline;
                 b.split(|c| *c == 0)
                     .filter(|a| !a.is_empty())
                     .take(MAX_ARGS)
@@ -116,12 +127,15 @@ mod tests {
 
     #[test]
     fn only_aws_variables_are_kept() {
-        let env = b"HOME=/root\0AWS_ACCESS_KEY_ID=ASIA1\0SECRET=x\0AWS_SESSION_TOKEN=t=x\0AWS_\xff=1\0PATH=/bin";
+        let env = b"HOME=/root\0AWS_ACCESS_KEY_ID=ASIA1\0SECRET=x\0AWS_SESSION_TOKEN=t=x\0AWS_\xff=1\0AWS_CREDENTIAL_EXPIRATION=2026-12-07T10:00:00Z=\0PATH=/bin";
         assert_eq!(
             aws_vars(env),
             [
                 ("AWS_ACCESS_KEY_ID".to_owned(), "ASIA1".to_owned()),
-                ("AWS_SESSION_TOKEN".to_owned(), "t=x".to_owned()),
+                (
+                    "AWS_CREDENTIAL_EXPIRATION".to_owned(),
+                    "2026-12-07T10:00:00Z=".to_owned()
+                ),
             ]
         );
         assert!(aws_vars(b"").is_empty());

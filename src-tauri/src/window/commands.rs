@@ -94,7 +94,9 @@ fn current_view(shared: &Shared) -> ViewDto {
         .into_iter()
         .map(|(session, count)| super::dto::NewRolesDto { session, count })
         .collect();
-    view.findings = ops::doctor::offline_findings(&home.paths, &home.env, shared.scale)
+    view.findings = shared
+        .findings
+        .get(&home.paths, &home.env, shared.scale)
         .iter()
         .map(super::dto::FindingDto::from)
         .collect();
@@ -356,10 +358,7 @@ pub async fn open_console(args: ProfileArgs, shared: St<'_>) -> Result<ConsoleDt
             ..Default::default()
         };
         let failed = |e: ops::console::ConsoleError| WindowError::op(e.code(), &e);
-        let login = ops::console::console(&home.paths, &home.env, &req)
-            .await
-            .map_err(failed)?;
-        ops::console::open(&login, &sign_env.browser)
+        let login = ops::console::open_as(&home.paths, &home.env, &req, &sign_env.browser)
             .await
             .map_err(failed)?;
         Ok(ConsoleDto {

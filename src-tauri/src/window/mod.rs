@@ -82,6 +82,8 @@ pub struct Shared {
     pub started: std::time::Instant,
     /// The page has painted its first list.
     pub painted: std::sync::atomic::AtomicBool,
+    /// What `doctor` finds, for the Problems section.
+    pub findings: leasekeeper_service::ops::doctor::RecentFindings,
 }
 
 impl std::fmt::Debug for Shared {
@@ -237,6 +239,7 @@ pub fn manage<R: Runtime>(
         inner: Mutex::new(Inner::default()),
         started: std::time::Instant::now(),
         painted: std::sync::atomic::AtomicBool::new(false),
+        findings: Default::default(),
     };
     let shared = Arc::new(shared);
     app.manage(shared.clone());

@@ -39,20 +39,22 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         region: args.region,
     };
     let result = runtime.block_on(async {
-        let login = console::console(&home.paths, &env, &req).await?;
+        let login = if args.print {
+            let login = console::console(&home.paths, &env, &req).await?;
+            println!("{}", login.url.expose());
+            login
+        } else {
+            let browser = SystemBrowser::from_env(env.lookup());
+            let login = console::open_as(&home.paths, &env, &req, &browser).await?;
+            eprintln!(
+                "leasekeeper: opened the console as {} ({})",
+                login.arn, login.destination
+            );
+            login
+        };
         for note in &login.notes {
             eprintln!("leasekeeper: {}", note.message());
         }
-        if args.print {
-            println!("{}", login.url.expose());
-            return Ok(login);
-        }
-        eprintln!(
-            "leasekeeper: opening the console as {} ({})",
-            login.arn, login.destination
-        );
-        let browser = SystemBrowser::from_env(|n| env.var(n));
-        console::open(&login, &browser).await?;
         Ok::<_, ConsoleError>(login)
     });
     match result {

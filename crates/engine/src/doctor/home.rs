@@ -64,11 +64,9 @@ pub fn findings(input: &HomeInput<'_>) -> Vec<Finding> {
             .into_iter()
             .filter(|f| f.profile.as_deref().is_some_and(wanted)),
     );
-    out.extend(
-        sign_in_needed(input.leases)
-            .into_iter()
-            .filter(|f| f.profile.as_deref().is_some_and(wanted)),
-    );
+    out.extend(sign_in_needed(
+        input.leases.iter().filter(|l| wanted(&l.profile)),
+    ));
     out.extend(
         legacy_sso(&chains)
             .into_iter()
@@ -203,9 +201,9 @@ fn chained_duration(chains: &[Chain]) -> Vec<Finding> {
 }
 
 /// Sessions whose sign-in has lapsed: one finding per session.
-fn sign_in_needed(leases: &[Lease]) -> Vec<Finding> {
+fn sign_in_needed<'a>(leases: impl Iterator<Item = &'a Lease>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    for lease in leases.iter().filter(|l| l.state == LeaseState::NeedsLogin) {
+    for lease in leases.filter(|l| l.state == LeaseState::NeedsLogin) {
         let Some(sso) = &lease.sso else { continue };
         let name = sso.session.clone().unwrap_or_else(|| sso.start_url.clone());
         if out

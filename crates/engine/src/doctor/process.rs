@@ -24,7 +24,8 @@ pub struct ProcessInfo {
     pub program: String,
     /// Its arguments.
     pub args: Vec<String>,
-    /// Its `AWS_*` variables; nothing else is ever kept.
+    /// Its `AWS_ACCESS_KEY_ID` and `AWS_CREDENTIAL_EXPIRATION`; nothing
+    /// else of its environment is ever kept.
     pub aws: Vec<(String, String)>,
 }
 

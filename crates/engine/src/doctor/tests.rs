@@ -170,6 +170,11 @@ fn profile_filter_keeps_what_its_chain_touches() {
     assert!(found.is_empty(), "{found:?}");
     let found = run(&[], &lapsed, &IssuedKeys::default(), None, Some("auditor"));
     assert_eq!(codes(&found), ["chained_duration", "sign_in_needed"]);
+    // The session's finding is kept for any profile on it, whichever
+    // profile comes first by name.
+    let found = run(&[], &lapsed, &IssuedKeys::default(), None, Some("dev"));
+    assert_eq!(codes(&found), ["sign_in_needed"]);
+    assert_eq!(found[0].profile.as_deref(), Some("dev"));
 }
 
 #[test]

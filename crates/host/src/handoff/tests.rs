@@ -130,3 +130,25 @@ async fn on_linux_the_peer_uid_comes_from_proc_net_tcp() {
     assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_delays_no_other() {
+    let handoff = Handoff::bind().await.unwrap();
+    let url = handoff.local_url();
+    let owner = Owners { theirs: 7, mine: 7 };
+    // Shorter than the time one connection is given to send its request.
+    let server = tokio::spawn(async move {
+        handoff
+            .serve(&secret(), &owner, Duration::from_secs(3))
+            .await
+    });
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_owned();
+    let _idle = TcpStream::connect(&addr).await.unwrap();
+    let answer = get(&url).await;
+    assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
+    server.await.unwrap().unwrap();
+}

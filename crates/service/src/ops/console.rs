@@ -239,6 +239,7 @@ async fn sign_in_url(
 ) -> Result<Secret, SignInUrlError> {
     let base = aws
         .signin_endpoint()
+        .map_err(SignInUrlError::Aws)?
         .unwrap_or_else(|| console::signin_base(partition, region));
     let answer = aws
         .federation_get(&console::signin_token_url(&base, keys, duration))
@@ -273,8 +274,22 @@ fn role_profiles(set: &leasekeeper_engine::profiles::ProfileSet) -> Vec<String> 
         .collect()
 }
 
+/// A console sign-in for `req`, opened in `browser`: what the CLI, the tray
+/// and the window call.
+pub async fn open_as(
+    paths: &AwsPaths,
+    env: &Environment,
+    req: &ConsoleRequest,
+    browser: &dyn Browser,
+) -> Result<ConsoleLogin, ConsoleError> {
+    let login = console(paths, env, req).await?;
+    open(&login, browser).await?;
+    Ok(login)
+}
+
 /// Opens the console in the browser: the browser is given a one-shot
-/// loopback address that redirects to the login URL once, for this user.
+/// loopback address that redirects to the login URL once (on Linux, for a
+/// connection of this user only).
 pub async fn open(login: &ConsoleLogin, browser: &dyn Browser) -> Result<(), ConsoleError> {
     let handoff = Handoff::bind().await?;
     let local = handoff.local_url();

@@ -75,12 +75,20 @@ impl DoctorError {
     }
 }
 
+/// The shell's variables doctor reads; of the secret key and the session
+/// token only whether they are set.
 fn aws_vars(env: &Environment) -> Vec<(String, String)> {
     AWS_VARS
         .iter()
         .filter_map(|n| {
-            env.var(n)
-                .map(|v| ((*n).to_owned(), v.to_string_lossy().into_owned()))
+            let value = env.var(n)?.to_string_lossy().into_owned();
+            let value = match *n {
+                "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" if !value.trim().is_empty() => {
+                    "set".to_owned()
+                }
+                _ => value,
+            };
+            Some(((*n).to_owned(), value))
         })
         .collect()
 }
@@ -193,6 +201,34 @@ pub fn offline_findings(paths: &AwsPaths, env: &Environment, scale: f64) -> Vec<
     Report::new(findings).findings
 }
 
+/// [`offline_findings`] looked at again at most every [`FRESH_FOR`] (a menu
+/// or a window asks on every change; the processes need not be read as
+/// often), or when told something changed.
+#[derive(Debug, Default)]
+pub struct RecentFindings(std::sync::Mutex<Option<(std::time::Instant, Vec<Finding>)>>);
+
+/// How long [`RecentFindings`] keeps an answer.
+pub const FRESH_FOR: StdDuration = StdDuration::from_secs(10);
+
+impl RecentFindings {
+    pub fn get(&self, paths: &AwsPaths, env: &Environment, scale: f64) -> Vec<Finding> {
+        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, findings)) = recent.as_ref() {
+            if at.elapsed() < FRESH_FOR {
+                return findings.clone();
+            }
+        }
+        let findings = offline_findings(paths, env, scale);
+        *recent = Some((std::time::Instant::now(), findings.clone()));
+        findings
+    }
+
+    /// The next [`RecentFindings::get`] looks again.
+    pub fn invalidate(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
 /// AWS's clock minus ours.
 async fn clock_skew(connect: &SdkConnect, region: &str) -> Result<Option<Duration>, String> {
     let aws = connect.connect(region).await?;
@@ -280,7 +316,12 @@ pub async fn watch(
             })
             .await
             .unwrap_or_default();
-            for f in found {
+            // Ahead of the lapse: keys already lapsed are doctor's and the
+            // window's to list, not a warning.
+            for f in found
+                .into_iter()
+                .filter(|f| f.expires_at.is_some_and(|at| at > now))
+            {
                 let Some(pid) = f.pid else { continue };
                 if told.insert((pid, f.expires_at)) {
                     tracing::info!(pid, program = ?f.program, "a process runs on keys that lapse");
