@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use time::format_description::well_known::Rfc3339;
+use leasekeeper_engine::doctor::issued::IssuedKeys;
 
 use super::app::World;
 use super::desk::{Desk, Panel};
@@ -15,6 +15,19 @@ fn a_job_on_keys_about_to_lapse_is_told_once_before_they_do() {
     // At speed 60 the 15-minute lead is 15 s and the look comes every second.
     let world = World::start(60.0, "");
     let lapse = time::OffsetDateTime::now_utc() + time::Duration::seconds(25);
+    // Keys this keeper issued (as `leasekeeper env` would have had them):
+    // the job is matched by its key id alone, so no other test's tray,
+    // whose record is its own, takes it for one of its processes.
+    let mut issued = IssuedKeys::default();
+    issued.record(
+        "ASIATRAYJOB000000001",
+        "alice",
+        lapse,
+        time::OffsetDateTime::now_utc(),
+    );
+    let state = std::path::Path::new(world.var("LEASEKEEPER_STATE_DIR")).to_owned();
+    std::fs::create_dir_all(&state).expect("the state folder");
+    std::fs::write(state.join("issued-keys.json"), issued.to_json()).expect("the record");
     let mut job = Command::new("sleep")
         .arg("600")
         .env_clear()
@@ -22,10 +35,6 @@ fn a_job_on_keys_about_to_lapse_is_told_once_before_they_do() {
         .env("AWS_ACCESS_KEY_ID", "ASIATRAYJOB000000001")
         .env("AWS_SECRET_ACCESS_KEY", "dHJheWpvYnNlY3JldHRyYXlqb2I")
         .env("AWS_SESSION_TOKEN", "dHJheWpvYnRva2Vu")
-        .env(
-            "AWS_CREDENTIAL_EXPIRATION",
-            lapse.format(&Rfc3339).expect("a time"),
-        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -41,7 +50,10 @@ fn a_job_on_keys_about_to_lapse_is_told_once_before_they_do() {
         "told after the keys lapsed"
     );
     assert_eq!(told.app, "Leasekeeper");
-    assert!(told.body.contains("leasekeeper exec --profile"), "{told:?}");
+    assert!(
+        told.body.contains("leasekeeper exec --profile alice"),
+        "{told:?}"
+    );
     for secret in [
         "dHJheWpvYnNlY3JldHRyYXlqb2I",
         "dHJheWpvYnRva2Vu",

@@ -147,24 +147,7 @@ pub async fn doctor(
             }
         }
     };
-    let leases = lease::leases(&shown.snapshot, shown.now);
-    let env_vars = aws_vars(env);
-    let mut findings = home::findings(&HomeInput {
-        env: &env_vars,
-        snapshot: &shown.snapshot,
-        leases: &leases,
-        issued: &issued,
-        now: shown.now,
-        lead,
-        skew,
-        profile: req.profile.as_deref(),
-    });
-    findings.extend(processes_at_risk(
-        &issued,
-        &SystemProcesses,
-        shown.now,
-        lead,
-    ));
+    let findings = everything(env, &shown, &issued, lead, skew, req.profile.as_deref());
     Ok(Diagnosis {
         report: Report::new(findings),
         skipped,
@@ -180,25 +163,33 @@ pub fn offline_findings(paths: &AwsPaths, env: &Environment, scale: f64) -> Vec<
     let shown = snapshot::snapshot(paths, env, Moment::scaled(scale));
     let lead = lead(&settings(env)) / scale.max(1.0);
     let issued = leasekeeper_host::issued::read(&sign_env.state_dir);
+    let findings = everything(env, &shown, &issued, lead, None, None);
+    Report::new(findings).findings
+}
+
+/// The home's findings and the processes'.
+fn everything(
+    env: &Environment,
+    shown: &snapshot::Shown,
+    issued: &IssuedKeys,
+    lead: Duration,
+    skew: Option<Duration>,
+    profile: Option<&str>,
+) -> Vec<Finding> {
     let leases = lease::leases(&shown.snapshot, shown.now);
     let env_vars = aws_vars(env);
     let mut findings = home::findings(&HomeInput {
         env: &env_vars,
         snapshot: &shown.snapshot,
         leases: &leases,
-        issued: &issued,
+        issued,
         now: shown.now,
         lead,
-        skew: None,
-        profile: None,
+        skew,
+        profile,
     });
-    findings.extend(processes_at_risk(
-        &issued,
-        &SystemProcesses,
-        shown.now,
-        lead,
-    ));
-    Report::new(findings).findings
+    findings.extend(processes_at_risk(issued, &SystemProcesses, shown.now, lead));
+    findings
 }
 
 /// [`offline_findings`] looked at again at most every [`FRESH_FOR`] (a menu
