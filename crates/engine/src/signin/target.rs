@@ -189,11 +189,14 @@ pub fn all_targets(set: &ProfileSet) -> Vec<SsoTarget> {
         .keys()
         .filter_map(|name| session_target(set, name).ok())
         .collect();
+    // Each target's token cache key, computed once: a home has hundreds.
+    let mut keys: std::collections::HashSet<String> =
+        out.iter().map(SsoTarget::cache_key).collect();
     let names_a_start_url =
         |(_, p): &(&String, &crate::profiles::Profile)| p.props.contains_key("sso_start_url");
     for (name, _) in set.profiles.iter().filter(names_a_start_url) {
         if let Ok(t) = profile_target(set, name) {
-            if t.is_legacy() && !out.iter().any(|o| o.cache_key() == t.cache_key()) {
+            if t.is_legacy() && keys.insert(t.cache_key()) {
                 out.push(t);
             }
         }
