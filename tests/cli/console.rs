@@ -222,6 +222,12 @@ fn mfa_session_keys_are_refused_naming_a_role_to_use_instead() {
     assert!(stderr.contains("[mfa_session_keys]"), "{stderr}");
     assert!(!stderr.contains(keys["SecretAccessKey"].as_str().unwrap()));
     assert!(!stderr.contains(keys["SessionToken"].as_str().unwrap()));
+
+    // A profile that does not exist is a usage error, as for `status`.
+    let (code, stderr, stdout) = console(&w, &["--profile", "nosuch", "--print"], &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("nosuch"), "{stderr}");
 }
 
 #[test]

@@ -141,6 +141,16 @@ fn each_code_appears_with_its_cause_and_not_without() {
     let (code, found, _) = doctor_on("", &temp_keys("okta", "2099-01-01T00:00:00Z"), &[]);
     assert_eq!((code, codes(&found)), (0, vec![]));
 
+    // A config file botocore refuses: every profile is affected, exit 4,
+    // the file and line named.
+    let broken = "[profile a]\nregion = us-east-1\n\n\n\n[profile b\nregion = x\n";
+    let (code, found, _) = doctor_on(broken, "", &[]);
+    assert_eq!(code, 4, "{found:?}");
+    let bad = found.iter().find(|f| f["code"] == "unusable_file").unwrap();
+    let message = bad["message"].as_str().unwrap();
+    assert!(message.contains(".aws/config, line 6: "), "{message}");
+    assert!(message.contains("refuse this whole file"), "{message}");
+
     // --profile keeps what its chain touches.
     let home = home_with(&[(".aws/config", chained.as_bytes())]);
     let mut cmd = leasekeeper(home.path());
@@ -392,7 +402,7 @@ fn an_error_text_is_explained_by_this_homes_findings() {
     )]);
     let error = "An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: \
                  The security token included in the request is expired";
-    let doctor = |args: &[&str], stdin: Option<&str>| {
+    let doctor = |args: &[&str], stdin: Option<&[u8]>| {
         let mut cmd = leasekeeper(home.path());
         cmd.arg("doctor").args(args).arg("--offline");
         cmd.env("LEASEKEEPER_STATE_DIR", home.path().join("state"));
@@ -402,12 +412,7 @@ fn an_error_text_is_explained_by_this_homes_findings() {
         let mut child = cmd.spawn().unwrap();
         if let Some(text) = stdin {
             use std::io::Write as _;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(text).unwrap();
         }
         drop(child.stdin.take());
         let out = child.wait_with_output().unwrap();
@@ -424,10 +429,18 @@ fn an_error_text_is_explained_by_this_homes_findings() {
     );
     assert!(text.contains("[file_keys_expired] okta"), "{text}");
     // From stdin, as JSON.
-    let (_, json) = doctor(&["--error", "--json"], Some(error));
+    let (_, json) = doctor(&["--error", "--json"], Some(error.as_bytes()));
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["error"]["cause"], "expired_keys");
     assert_eq!(json["findings"][0]["code"], "file_keys_expired");
+    assert_eq!(json["skipped"][0], "the clock (--offline)");
+    // Output that is not UTF-8 (a Latin-1 file name beside the error) is
+    // still read.
+    let mut latin1 = b"upload: caf\xe9.txt failed: ".to_vec();
+    latin1.extend_from_slice(error.as_bytes());
+    let (code, text) = doctor(&["--error"], Some(&latin1));
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("[file_keys_expired] okta"), "{text}");
     // A clock error has nothing to do with those keys.
     let (code, text) = doctor(
         &[

@@ -51,6 +51,13 @@ impl Aws {
         let url = url.trim_end_matches('/').to_owned();
         if secure_or_local(&url) {
             Ok(Some(url))
+        } else if !url.starts_with("http://") {
+            Err(AwsError::Setup {
+                service: Service::Signin,
+                detail: "the configured sign-in endpoint (AWS_ENDPOINT_URL_SIGNIN or a [services] \
+                         signin entry) is not an https:// URL"
+                    .to_owned(),
+            })
         } else {
             Err(AwsError::Setup {
                 service: Service::Signin,

@@ -101,7 +101,10 @@ fn socket_owner(table: &str, port: u16, remote_port: u16) -> Option<u32> {
 pub enum HandoffError {
     #[error("cannot listen on 127.0.0.1")]
     Bind(#[source] std::io::Error),
-    #[error("the browser did not come for the page within {} s", .0.as_secs())]
+    #[error(
+        "the browser did not come for the page within {} s (`leasekeeper console --print` writes the sign-in URL to stdout instead)",
+        .0.as_secs()
+    )]
     NotFetched(Duration),
 }
 

@@ -7,6 +7,7 @@
 
 use std::process::ExitCode;
 
+use leasekeeper_engine::resolve::ResolveError;
 use leasekeeper_host::browser::SystemBrowser;
 use leasekeeper_service::Environment;
 use leasekeeper_service::ops::console::{self, ConsoleError, ConsoleRequest};
@@ -74,6 +75,8 @@ fn exit_code(e: &ConsoleError) -> u8 {
     match e {
         ConsoleError::MustAct(_) => exit::ACTION_NEEDED,
         ConsoleError::Destination(_) => exit::USAGE,
+        // As `status` and `doctor`: a --profile naming nothing is usage.
+        ConsoleError::Resolve(ResolveError::MissingProfile { .. }) => exit::USAGE,
         ConsoleError::Resolve(_) | ConsoleError::Refused(_) => exit::PROFILE_ERROR,
         _ => exit::FAILURE,
     }

@@ -39,12 +39,14 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
     let error_text = match args.error.as_deref() {
         None => None,
         Some("-") => {
-            let mut text = String::new();
+            // Bytes, not text: a tool's output may hold any (a file name, a
+            // Latin-1 locale); only the words doctor looks for matter.
+            let mut bytes = Vec::new();
             std::io::stdin()
                 .take(MAX_ERROR)
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| anyhow::anyhow!("cannot read the error from stdin: {e}"))?;
-            Some(text)
+            Some(String::from_utf8_lossy(&bytes).into_owned())
         }
         Some(text) => Some(text.to_owned()),
     };
@@ -69,7 +71,7 @@ pub fn run(args: Args, home: &Home) -> anyhow::Result<ExitCode> {
         eprintln!("leasekeeper: not checked: {s}");
     }
     match error_text {
-        Some(text) => Ok(explain(&text, &diagnosis, args.json)),
+        Some(text) => Ok(explain(&text, &diagnosis, args.json, args.offline)),
         None => Ok(report(&diagnosis, args.json)),
     }
 }
@@ -95,7 +97,7 @@ fn report(diagnosis: &Diagnosis, json: bool) -> ExitCode {
     exit::code(report.exit_code())
 }
 
-fn explain(text: &str, diagnosis: &Diagnosis, json: bool) -> ExitCode {
+fn explain(text: &str, diagnosis: &Diagnosis, json: bool, offline: bool) -> ExitCode {
     let Explained {
         explanation,
         causes,
@@ -105,6 +107,7 @@ fn explain(text: &str, diagnosis: &Diagnosis, json: bool) -> ExitCode {
         let value = serde_json::json!({
             "error": explanation,
             "findings": causes,
+            "skipped": diagnosis.skipped,
         });
         println!(
             "{}",
@@ -116,7 +119,20 @@ fn explain(text: &str, diagnosis: &Diagnosis, json: bool) -> ExitCode {
         Some(e) => println!("This error means {}.", e.meaning),
         None => println!("This is no error Leasekeeper knows; what it finds here:"),
     }
-    if causes.is_empty() {
+    let clock_unchecked = explanation.as_ref().is_some_and(|e| {
+        e.related
+            .contains(&leasekeeper_engine::doctor::Code::ClockSkew)
+    }) && !diagnosis.skipped.is_empty();
+    if causes.is_empty() && clock_unchecked {
+        let how = if offline {
+            "without --offline"
+        } else {
+            "again"
+        };
+        println!(
+            "Nothing else in this shell or AWS home explains it, but the clock was not checked: run `leasekeeper doctor` {how}."
+        );
+    } else if causes.is_empty() {
         println!(
             "Nothing in this shell or AWS home explains it; `leasekeeper status` shows every profile's lease."
         );
@@ -140,10 +156,18 @@ fn render(findings: &[Finding]) -> String {
             Severity::NeedsYou => "needs you",
             Severity::Misconfigured => "misconfigured",
         };
+        // A name from a file or the environment may hold control
+        // characters: shown escaped, never sent to the terminal.
         let about = f
             .profile
             .as_deref()
-            .map(|p| format!(" {p}"))
+            .map(|p| {
+                if p.chars().any(char::is_control) {
+                    format!(" {p:?}")
+                } else {
+                    format!(" {p}")
+                }
+            })
             .unwrap_or_default();
         out.push_str(&format!("[{}]{about} ({mark})\n", f.code.as_str()));
         out.push_str(&format!("  {}\n", f.message));

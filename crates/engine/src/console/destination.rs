@@ -137,8 +137,10 @@ pub fn destination(
     let Some(wanted) = wanted.map(str::trim) else {
         return Ok(format!("https://{host}/console/home?region={region}"));
     };
-    if service_name(wanted) {
-        return Ok(format!("https://{host}/{wanted}/home?region={region}"));
+    // Service names are read as the console writes them: `S3` is `s3`.
+    let service = wanted.to_ascii_lowercase();
+    if service_name(&service) {
+        return Ok(format!("https://{host}/{service}/home?region={region}"));
     }
     let domain = partition.console_domain();
     let on_console = https_host(wanted).is_some_and(|h| {

@@ -110,6 +110,9 @@ pub enum Plan {
 pub enum Note {
     /// A chained role: the console session lasts at most an hour.
     ChainedHour,
+    /// Role keys another tool wrote: whether they were chained cannot be
+    /// told, so the console session is asked for no longer than an hour.
+    MaybeChainedHour,
     /// A federation token was made from long-term keys: the console session
     /// has the user's permissions but no MFA context.
     NoMfaContext,
@@ -122,6 +125,10 @@ impl Note {
             Note::ChainedHour => {
                 "this role is assumed with another role's keys (role chaining): \
                  AWS keeps its console session to one hour at most"
+            }
+            Note::MaybeChainedHour => {
+                "these role keys were written by another tool, which may have assumed the role \
+                 with another role's keys: the console session is kept to one hour at most"
             }
             Note::NoMfaContext => {
                 "long-term keys open the console through a federation token: \
@@ -204,7 +211,12 @@ pub fn plan(
         ChainKeys::Unknown => match caller.map(CallerKind::of) {
             // Whether such a role was chained cannot be told: ask for no
             // longer than AWS then allows.
-            Some(CallerKind::AssumedRole) => Ok(role(true)),
+            Some(CallerKind::AssumedRole) => Ok((
+                Plan::Direct {
+                    session_duration: None,
+                },
+                vec![Note::MaybeChainedHour],
+            )),
             Some(CallerKind::FederatedUser) => Ok((
                 Plan::Direct {
                     session_duration: None,

@@ -109,7 +109,7 @@ fn each_kind_of_keys_gets_its_plan_and_notes() {
     let arn = "arn:aws:sts::1:assumed-role/R/s";
     assert_eq!(
         plan(ChainKeys::Unknown, true, Some(arn), &[]),
-        Ok((direct(None), vec![Note::ChainedHour]))
+        Ok((direct(None), vec![Note::MaybeChainedHour]))
     );
     let fed = "arn:aws:sts::1:federated-user/bob";
     assert_eq!(
@@ -192,6 +192,11 @@ fn destinations_are_services_or_console_urls_only() {
         destination(Some("s3"), aws, "eu-west-1").unwrap(),
         "https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1"
     );
+    assert_eq!(
+        destination(Some("S3"), aws, "eu-west-1").unwrap(),
+        "https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1",
+        "service names in any case"
+    );
     let url = "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logs";
     assert_eq!(destination(Some(url), aws, "eu-west-1").unwrap(), url);
     assert!(destination(Some("https://console.aws.amazon.com/"), aws, "x-1").is_ok());
@@ -205,7 +210,6 @@ fn destinations_are_services_or_console_urls_only() {
         "https://.console.aws.amazon.com/",
         "https://console.amazonaws.cn/",
         "javascript:alert(1)",
-        "S3",
         "s3/../../x",
         "https://console.aws.amazon.com/\nx",
     ] {

@@ -6,6 +6,9 @@ use super::issued::IssuedKeys;
 use super::{Code, Finding, Severity, when};
 use crate::keeper::policy::SKEW_WARNING;
 use crate::lease::{Lease, LeaseState};
+use crate::profiles::ProfileSet;
+use crate::profiles::model::{FileKind, SECRET_KEYS};
+use crate::report;
 use crate::resolve::{self, Base, Chain};
 use crate::snapshot::Snapshot;
 use crate::timefmt;
@@ -28,6 +31,8 @@ pub struct HomeInput<'a> {
     pub skew: Option<Duration>,
     /// Only this profile (and what its chain touches), when given.
     pub profile: Option<&'a str>,
+    /// The config file's path, for the edits a fix names.
+    pub config_file: &'a str,
 }
 
 fn var<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -56,7 +61,7 @@ pub fn findings(input: &HomeInput<'_>) -> Vec<Finding> {
                     .is_some_and(|c| c.profiles().contains(&profile))
         }
     };
-    let mut out = Vec::new();
+    let mut out = unusable_files(input.snapshot);
     out.extend(exported_keys(input));
     out.extend(profile_not_found(input));
     out.extend(
@@ -68,7 +73,7 @@ pub fn findings(input: &HomeInput<'_>) -> Vec<Finding> {
         input.leases.iter().filter(|l| wanted(&l.profile)),
     ));
     out.extend(
-        legacy_sso(&chains)
+        legacy_sso(&chains, &input.snapshot.set, input.config_file)
             .into_iter()
             .filter(|f| f.profile.as_deref().is_some_and(wanted)),
     );
@@ -84,14 +89,12 @@ pub fn findings(input: &HomeInput<'_>) -> Vec<Finding> {
 /// Keys exported in the shell: every profile is shadowed.
 fn exported_keys(input: &HomeInput<'_>) -> Option<Finding> {
     let env = input.env;
-    let key_id = var(env, "AWS_ACCESS_KEY_ID");
-    if key_id.is_none()
-        && var(env, "AWS_SECRET_ACCESS_KEY").is_none()
-        && var(env, "AWS_SESSION_TOKEN").is_none()
-    {
-        return None;
-    }
-    let issued = key_id.and_then(|k| input.issued.lookup(k));
+    // The SDKs' environment provider takes keys only as a pair: a session
+    // token or a secret alone shadows nothing.
+    let key_id = var(env, "AWS_ACCESS_KEY_ID")?;
+    var(env, "AWS_SECRET_ACCESS_KEY")?;
+    let token = var(env, "AWS_SESSION_TOKEN").or(var(env, "AWS_SECURITY_TOKEN"));
+    let issued = input.issued.lookup(key_id);
     let expires = var(env, "AWS_CREDENTIAL_EXPIRATION")
         .and_then(timefmt::parse_timestamp)
         .or(issued.map(|(_, at)| at));
@@ -111,7 +114,7 @@ fn exported_keys(input: &HomeInput<'_>) -> Option<Finding> {
             timefmt::format_z(at),
             when(at, input.now)
         ),
-        None if var(env, "AWS_SESSION_TOKEN").is_some() => {
+        None if token.is_some() || key_id.starts_with("ASIA") => {
             "they are temporary and nothing tells when they lapse".to_owned()
         }
         None => "they are long-term keys".to_owned(),
@@ -126,12 +129,12 @@ fn exported_keys(input: &HomeInput<'_>) -> Option<Finding> {
         severity,
         profile.clone(),
         format!(
-            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN is set in this shell{source}: \
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set in this shell{source}: \
              every SDK and the AWS CLI use these keys before any profile, whatever --profile or \
              AWS_PROFILE say; {lapse}"
         ),
         format!(
-            "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION, \
+            "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION, \
              or run the command with `leasekeeper exec --profile {use_profile} -- COMMAND`"
         ),
     );
@@ -191,8 +194,8 @@ fn chained_duration(chains: &[Chain]) -> Vec<Finding> {
                     role.profile
                 ),
                 format!(
-                    "set `duration_seconds = 3600` (or less) in [profile {}]",
-                    role.profile
+                    "set `duration_seconds = 3600` (or less) in {}",
+                    config_section(&role.profile)
                 ),
             ));
         }
@@ -200,10 +203,16 @@ fn chained_duration(chains: &[Chain]) -> Vec<Finding> {
     out
 }
 
-/// Sessions whose sign-in has lapsed: one finding per session.
+/// Sessions whose sign-in has lapsed (or was never made): one finding per
+/// session, on its most direct profile (the SSO profile itself before the
+/// roles over it).
 fn sign_in_needed<'a>(leases: impl Iterator<Item = &'a Lease>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    for lease in leases.filter(|l| l.state == LeaseState::NeedsLogin) {
+    let mut needing: Vec<&Lease> = leases
+        .filter(|l| l.state == LeaseState::NeedsLogin)
+        .collect();
+    needing.sort_by_key(|l| (l.source.len(), l.profile.as_str()));
+    for lease in needing {
         let Some(sso) = &lease.sso else { continue };
         let name = sso.session.clone().unwrap_or_else(|| sso.start_url.clone());
         if out
@@ -220,11 +229,18 @@ fn sign_in_needed<'a>(leases: impl Iterator<Item = &'a Lease>) -> Vec<Finding> {
             Code::SignInNeeded,
             Severity::NeedsYou,
             Some(lease.profile.clone()),
-            format!(
-                "the IAM Identity Center sign-in to {name} has lapsed and cannot be renewed \
-                 silently: profiles on it fail (\"Token has expired and refresh failed\", \
-                 \"The SSO session associated with this profile has expired\")"
-            ),
+            if sso.token_expires_at.is_some() {
+                format!(
+                    "the IAM Identity Center sign-in to {name} has lapsed and cannot be renewed \
+                     silently: profiles on it fail (\"Token has expired and refresh failed\", \
+                     \"The SSO session associated with this profile has expired\")"
+                )
+            } else {
+                format!(
+                    "nobody has signed in to IAM Identity Center for {name} yet: profiles on it \
+                     fail (\"Error loading SSO Token\")"
+                )
+            },
             fix,
         );
         f.session = Some(name);
@@ -254,8 +270,19 @@ fn session_name(start_url: &str) -> String {
     }
 }
 
+/// A profile's section header in the config file.
+fn config_section(profile: &str) -> String {
+    if profile == "default" {
+        "[default]".to_owned()
+    } else {
+        format!("[profile {profile}]")
+    }
+}
+
 /// Legacy SSO profiles: `sso_start_url` on the profile, no refresh token.
-fn legacy_sso(chains: &[Chain]) -> Vec<Finding> {
+/// The fix reuses an `[sso-session]` already on the same start URL and
+/// region, and keeps the profile's other config keys.
+fn legacy_sso(chains: &[Chain], set: &ProfileSet, config_file: &str) -> Vec<Finding> {
     chains
         .iter()
         .filter_map(|chain| {
@@ -265,14 +292,49 @@ fn legacy_sso(chains: &[Chain]) -> Vec<Finding> {
             if !sso.is_legacy() || sso.profile != chain.profile {
                 return None;
             }
-            let name = session_name(&sso.start_url);
-            let mut form = format!(
-                "[sso-session {name}]\nsso_start_url = {}\nsso_region = {}\n\
-                 sso_registration_scopes = sso:account:access\n\n[profile {}]\nsso_session = {name}\n",
-                sso.start_url, sso.region, sso.profile
-            );
-            if let (Some(account), Some(role)) = (&sso.account_id, &sso.role_name) {
-                form.push_str(&format!("sso_account_id = {account}\nsso_role_name = {role}\n"));
+            let existing = set.sso_sessions.iter().find(|(_, s)| {
+                s.get_nonempty("sso_start_url") == Some(sso.start_url.as_str())
+                    && s.get_nonempty("sso_region") == Some(sso.region.as_str())
+            });
+            let (name, mut form) = match existing {
+                Some((name, _)) => (name.clone(), String::new()),
+                None => {
+                    let mut name = session_name(&sso.start_url);
+                    while set.sso_sessions.contains_key(&name) {
+                        name.push_str("-sso");
+                    }
+                    let form = format!(
+                        "[sso-session {name}]\nsso_start_url = {}\nsso_region = {}\n\
+                         sso_registration_scopes = sso:account:access\n\n",
+                        sso.start_url, sso.region
+                    );
+                    (name, form)
+                }
+            };
+            form.push_str(&format!(
+                "{}\nsso_session = {name}\n",
+                config_section(&sso.profile)
+            ));
+            let kept = set.profile(&sso.profile).map(|p| {
+                p.props
+                    .iter()
+                    .filter(|(k, prop)| {
+                        !matches!(k.as_str(), "sso_start_url" | "sso_region" | "sso_session")
+                            && !SECRET_KEYS.contains(&k.as_str())
+                            && prop.origin.is_none_or(|o| o.file == FileKind::Config)
+                    })
+                    .map(|(k, prop)| (k.clone(), prop.clone()))
+                    .collect::<Vec<_>>()
+            });
+            for (key, prop) in kept.unwrap_or_default() {
+                if prop.sub.is_empty() {
+                    form.push_str(&format!("{key} = {}\n", prop.value));
+                } else {
+                    form.push_str(&format!("{key} =\n"));
+                    for (k, v) in &prop.sub {
+                        form.push_str(&format!("  {k} = {v}\n"));
+                    }
+                }
             }
             Some(Finding::new(
                 Code::LegacySso,
@@ -284,7 +346,8 @@ fn legacy_sso(chains: &[Chain]) -> Vec<Finding> {
                     sso.profile
                 ),
                 format!(
-                    "replace its sso_start_url and sso_region with an [sso-session] in ~/.aws/config, then `leasekeeper login --sso-session {name}`:\n{form}"
+                    "in {config_file}, replace its section with this (sso_start_url and sso_region move to the [sso-session]{}), then `leasekeeper login --sso-session {name}`:\n{form}",
+                    if existing.is_some() { " you already have" } else { "" }
                 ),
             ))
         })
@@ -333,6 +396,33 @@ fn file_keys_expired(chains: &[Chain], now: OffsetDateTime) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// Files the AWS tools refuse or that cannot be read: every profile in them
+/// is affected.
+fn unusable_files(snapshot: &Snapshot) -> Vec<Finding> {
+    snapshot
+        .problems
+        .iter()
+        .filter(|p| p.severity == report::Severity::Error)
+        .map(|p| {
+            let place = match (&p.file, p.line) {
+                (Some(file), Some(line)) => format!("{file}, line {line}"),
+                (Some(file), None) => file.clone(),
+                (None, _) => "a file".to_owned(),
+            };
+            Finding::new(
+                Code::UnusableFile,
+                Severity::Misconfigured,
+                None,
+                format!("{place}: {}", p.message),
+                format!(
+                    "edit {place} (`leasekeeper status` lists every problem with its line) [{}]",
+                    p.code
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The local clock off AWS's by more than the keeper's warning.

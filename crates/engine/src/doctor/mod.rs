@@ -35,6 +35,7 @@ pub enum Code {
     FileKeysExpired,
     ClockSkew,
     ProcessOnExportedKeys,
+    UnusableFile,
 }
 
 impl Code {
@@ -48,6 +49,7 @@ impl Code {
             Code::FileKeysExpired => "file_keys_expired",
             Code::ClockSkew => "clock_skew",
             Code::ProcessOnExportedKeys => "process_on_exported_keys",
+            Code::UnusableFile => "unusable_file",
         }
     }
 }

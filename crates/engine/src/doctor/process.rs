@@ -70,30 +70,68 @@ fn looks_secret(word: &str) -> bool {
     id || blob
 }
 
+/// `scheme://user:password@host…` with the password masked.
+fn mask_userinfo(word: &str) -> Option<String> {
+    let (scheme, rest) = word.split_once("://")?;
+    let (userinfo, host) = rest.split_once('@')?;
+    if userinfo.contains('/') {
+        return None;
+    }
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    Some(format!("{scheme}://{user}:{MASK}@{host}"))
+}
+
+/// Whether the word after this one is a secret: `--password x`, `-p x`,
+/// `Authorization: Bearer x`.
+fn masks_next(word: &str) -> bool {
+    let flag = word.starts_with('-') && !word.contains('=') && (secret_name(word) || word == "-p");
+    let header = word.ends_with(':') && secret_name(word);
+    flag || header || word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic")
+}
+
+/// One word of a command line, masked when it is or holds a secret.
+fn shown_word(word: &str, after_secret_flag: bool) -> String {
+    if after_secret_flag {
+        return MASK.to_owned();
+    }
+    if let Some(masked) = mask_userinfo(word) {
+        return masked;
+    }
+    // `-pPASSWORD`, as mysql takes it.
+    if word.len() > 2 && word.starts_with("-p") && !word.starts_with("--") {
+        return format!("-p{MASK}");
+    }
+    if let Some((name, value)) = word.split_once('=') {
+        if secret_name(name) || looks_secret(value) || mask_userinfo(value).is_some() {
+            return format!("{name}={MASK}");
+        }
+        return word.to_owned();
+    }
+    if looks_secret(word) {
+        MASK.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
 /// The command line, secrets masked, at most [`COMMAND_MAX`] characters.
+/// Each argument is read word by word (a program may rename itself to a
+/// whole command line), control characters dropped.
 pub fn shown_command(program: &str, args: &[String]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(args.len());
     let mut mask_next = false;
     for arg in args {
-        let arg: String = arg.chars().filter(|c| !c.is_control()).collect();
-        let word = if mask_next {
-            MASK.to_owned()
-        } else if let Some((name, value)) = arg.split_once('=') {
-            if secret_name(name) || looks_secret(value) {
-                format!("{name}={MASK}")
-            } else {
-                arg.clone()
-            }
-        } else if looks_secret(&arg) {
-            MASK.to_owned()
-        } else {
-            arg.clone()
-        };
-        mask_next = arg.starts_with('-') && !arg.contains('=') && secret_name(&arg);
-        words.push(word);
+        let arg: String = arg
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        for word in arg.split_whitespace() {
+            words.push(shown_word(word, mask_next));
+            mask_next = masks_next(word);
+        }
     }
     let text = if words.is_empty() {
-        program.to_owned()
+        program.chars().filter(|c| !c.is_control()).collect()
     } else {
         words.join(" ")
     };

@@ -93,6 +93,7 @@ fn run(
         lead: LEAD,
         skew,
         profile,
+        config_file: "~/.aws/config",
     })
 }
 
@@ -144,6 +145,18 @@ fn each_home_finding_appears_with_its_cause() {
         sign_in
             .iter()
             .any(|f| f.fix == "leasekeeper login --sso-session corp")
+    );
+    // On the SSO profile itself, not on the role over it that sorts first;
+    // and no sign-in was ever made here.
+    let corp = sign_in
+        .iter()
+        .find(|f| f.session.as_deref() == Some("corp"))
+        .unwrap();
+    assert_eq!(corp.profile.as_deref(), Some("dev"));
+    assert!(
+        corp.message.contains("nobody has signed in"),
+        "{}",
+        corp.message
     );
     let okta = found
         .iter()
@@ -201,6 +214,7 @@ fn exported_keys_say_when_they_lapse_and_which_profile_they_are() {
     // With an expiry far ahead it is a misconfiguration, not urgent.
     let env = [
         ("AWS_ACCESS_KEY_ID", "ASIAOTHER"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
         ("AWS_CREDENTIAL_EXPIRATION", "2026-12-07T15:00:00Z"),
     ];
     let f = run(&env, "", &IssuedKeys::default(), None, None)
@@ -214,6 +228,121 @@ fn exported_keys_say_when_they_lapse_and_which_profile_they_are() {
             .iter()
             .all(|f| f.code != Code::ExportedKeys)
     );
+    // The SDKs take keys from the environment only as a pair: a token or
+    // a secret alone shadows no profile.
+    for alone in ["AWS_SESSION_TOKEN", "AWS_SECRET_ACCESS_KEY"] {
+        let found = run(&[(alone, "x")], "", &IssuedKeys::default(), None, None);
+        assert!(
+            found.iter().all(|f| f.code != Code::ExportedKeys),
+            "{alone}"
+        );
+    }
+    // An ASIA key id (or the old AWS_SECURITY_TOKEN) is temporary, and the
+    // fix unsets the old name too.
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "ASIAOTHER"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_SECURITY_TOKEN", "t"),
+    ];
+    let f = run(&env, "", &IssuedKeys::default(), None, None)
+        .into_iter()
+        .find(|f| f.code == Code::ExportedKeys)
+        .unwrap();
+    assert!(f.message.contains("temporary"), "{}", f.message);
+    assert!(f.fix.contains("AWS_SECURITY_TOKEN"), "{}", f.fix);
+}
+
+#[test]
+fn a_file_the_aws_tools_refuse_is_a_finding_with_its_line() {
+    let found = run(
+        &[],
+        "[alice\naws_access_key_id = A\n",
+        &IssuedKeys::default(),
+        None,
+        Some("dev"),
+    );
+    let f = found.iter().find(|f| f.code == Code::UnusableFile).unwrap();
+    assert!(
+        f.message.starts_with("credentials, line 1: "),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("refuse this whole file"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, Severity::Misconfigured);
+    assert!(
+        run(
+            &[],
+            &creds(NOW + Duration::hours(1)),
+            &IssuedKeys::default(),
+            None,
+            None
+        )
+        .iter()
+        .all(|f| f.code != Code::UnusableFile)
+    );
+}
+
+#[test]
+fn the_legacy_fix_reuses_a_session_on_the_same_start_url_and_keeps_other_keys() {
+    let config = format!(
+        "{CONFIG}region = us-west-2\n\n[sso-session oldco]\n\
+         sso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\n\
+         [default]\nrole_arn = arn:aws:iam::2:role/R\nsource_profile = dev\nduration_seconds = 7200\n"
+    );
+    let snap = snapshot(&LoadInput {
+        config: FileInput {
+            path: "config".into(),
+            contents: Ok(Some(config.into_bytes())),
+        },
+        credentials: FileInput {
+            path: "credentials".into(),
+            contents: Ok(None),
+        },
+        sso_cache_dir: "sso/cache".into(),
+        sso_cache: Vec::new(),
+        cli_cache_dir: "cli/cache".into(),
+        cli_cache: Vec::new(),
+    });
+    let leases = leases(&snap, NOW);
+    let found = findings(&HomeInput {
+        env: &[],
+        snapshot: &snap,
+        leases: &leases,
+        issued: &IssuedKeys::default(),
+        now: NOW,
+        lead: LEAD,
+        skew: None,
+        profile: None,
+        config_file: "/etc/aws/config",
+    });
+    let legacy = found.iter().find(|f| f.code == Code::LegacySso).unwrap();
+    assert!(!legacy.fix.contains("\n[sso-session"), "{}", legacy.fix);
+    assert!(
+        legacy.fix.starts_with("in /etc/aws/config,"),
+        "{}",
+        legacy.fix
+    );
+    assert!(
+        legacy.fix.contains(
+            "[profile old]\nsso_session = oldco\nregion = us-west-2\nsso_account_id = 3\nsso_role_name = R\n"
+        ),
+        "{}",
+        legacy.fix
+    );
+    assert!(
+        legacy.fix.contains("login --sso-session oldco"),
+        "{}",
+        legacy.fix
+    );
+    let chained = found
+        .iter()
+        .find(|f| f.code == Code::ChainedDuration && f.profile.as_deref() == Some("default"))
+        .unwrap();
+    assert!(chained.fix.ends_with("in [default]"), "{}", chained.fix);
 }
 
 #[test]
@@ -322,6 +451,34 @@ fn command_lines_are_shortened_and_their_secrets_masked() {
     assert_eq!(
         shown,
         "tool --password *** --token=*** *** *** DB_PASSWORD=*** plain"
+    );
+    let args: Vec<String> = [
+        "psql postgres://app:pw123@db/main",
+        "mysql",
+        "-pMySqlPass",
+        "-p",
+        "hunter3",
+        "curl -H",
+        "Authorization: Bearer eyJhbGciOi",
+        "--password\nhunter2 AKIAABCDEFGHIJKLMNOP",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let shown = shown_command("psql", &args);
+    for secret in [
+        "pw123",
+        "MySqlPass",
+        "hunter3",
+        "eyJhbGciOi",
+        "hunter2",
+        "AKIAABCD",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.starts_with("psql postgres://app:***@db/main mysql -p*** -p ***"),
+        "{shown}"
     );
     let long: Vec<String> = vec!["x".repeat(200)];
     assert_eq!(shown_command("p", &long).chars().count(), 80);

@@ -72,7 +72,7 @@ impl fmt::Debug for Property {
 }
 
 /// Keys whose values are secrets (or may hold one, as a command line may).
-const SECRET_KEYS: &[&str] = &[
+pub(crate) const SECRET_KEYS: &[&str] = &[
     "aws_secret_access_key",
     "aws_session_token",
     "aws_security_token",

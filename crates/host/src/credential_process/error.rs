@@ -21,8 +21,9 @@ pub enum ProcessError {
     /// A role on the chain needs an MFA code, which this command never asks for.
     #[error(
         "profile {profile} needs an MFA code for {mfa_serial} (role of profile {role_profile}), \
-         which credential-process never asks for: with `leasekeeper daemon` running, run \
-         `leasekeeper mfa --profile {profile}` in a terminal"
+         which this command cannot ask for: run `leasekeeper daemon` (or the tray) and give it \
+         the code with `leasekeeper mfa --profile {profile}`; it then renews the role for the \
+         whole MFA session"
     )]
     NeedsMfa {
         profile: String,

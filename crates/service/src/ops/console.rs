@@ -94,7 +94,9 @@ pub enum ConsoleError {
     Answer(#[from] AnswerError),
     #[error(transparent)]
     Handoff(#[from] HandoffError),
-    #[error("cannot open a browser: {0}")]
+    #[error(
+        "cannot open a browser: {0} (`leasekeeper console --print` writes the sign-in URL to stdout instead)"
+    )]
     Browser(String),
 }
 

@@ -147,7 +147,15 @@ pub async fn doctor(
             }
         }
     };
-    let findings = everything(env, &shown, &issued, lead, skew, req.profile.as_deref());
+    let findings = everything(
+        paths,
+        env,
+        &shown,
+        &issued,
+        lead,
+        skew,
+        req.profile.as_deref(),
+    );
     Ok(Diagnosis {
         report: Report::new(findings),
         skipped,
@@ -163,12 +171,13 @@ pub fn offline_findings(paths: &AwsPaths, env: &Environment, scale: f64) -> Vec<
     let shown = snapshot::snapshot(paths, env, Moment::scaled(scale));
     let lead = lead(&settings(env)) / scale.max(1.0);
     let issued = leasekeeper_host::issued::read(&sign_env.state_dir);
-    let findings = everything(env, &shown, &issued, lead, None, None);
+    let findings = everything(paths, env, &shown, &issued, lead, None, None);
     Report::new(findings).findings
 }
 
 /// The home's findings and the processes'.
 fn everything(
+    paths: &AwsPaths,
     env: &Environment,
     shown: &snapshot::Shown,
     issued: &IssuedKeys,
@@ -178,6 +187,7 @@ fn everything(
 ) -> Vec<Finding> {
     let leases = lease::leases(&shown.snapshot, shown.now);
     let env_vars = aws_vars(env);
+    let config_file = paths.config.display().to_string();
     let mut findings = home::findings(&HomeInput {
         env: &env_vars,
         snapshot: &shown.snapshot,
@@ -187,6 +197,7 @@ fn everything(
         lead,
         skew,
         profile,
+        config_file: &config_file,
     });
     findings.extend(processes_at_risk(issued, &SystemProcesses, shown.now, lead));
     findings
