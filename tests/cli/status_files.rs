@@ -79,6 +79,12 @@ fn a_corrupt_token_cache_file_is_named_and_skipped() {
         ),
         (&cache, b"{\"accessToken\": \"secretAT\", \"expiresAt\": \"2026-11"),
         (".aws/sso/cache/botocore-client-id-us-east-1.json", b"{}"),
+        // The client registration AWS CLI v2 keeps under a sha1 name
+        // beside its tokens: not a token, and nothing wrong.
+        (
+            ".aws/sso/cache/0123456789abcdef0123456789abcdef01234567.json",
+            b"{\"clientId\": \"cid\", \"clientSecret\": \"regSecret\", \"expiresAt\": \"2027-02-20T10:00:00Z\", \"scopes\": [\"sso:account:access\"]}",
+        ),
     ]);
     let (code, report) = status_json(home.path(), AT, &[]);
     let problems = report["problems"].as_array().unwrap();
@@ -94,6 +100,7 @@ fn a_corrupt_token_cache_file_is_named_and_skipped() {
     assert_eq!(dev["state"], "needs_login");
     assert_eq!(code, 3);
     assert!(!report.to_string().contains("secretAT"));
+    assert!(!report.to_string().contains("regSecret"));
 }
 
 #[test]

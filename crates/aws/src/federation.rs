@@ -51,7 +51,7 @@ impl Aws {
         let url = url.trim_end_matches('/').to_owned();
         if secure_or_local(&url) {
             Ok(Some(url))
-        } else if !url.starts_with("http://") {
+        } else if after_scheme(&url, "http://").is_none() {
             Err(AwsError::Setup {
                 service: Service::Signin,
                 detail: "the configured sign-in endpoint (AWS_ENDPOINT_URL_SIGNIN or a [services] \
@@ -145,12 +145,20 @@ impl Aws {
     }
 }
 
+/// `rest` of `url` after `scheme` (`https://`), in any case.
+fn after_scheme<'a>(url: &'a str, scheme: &str) -> Option<&'a str> {
+    let head = url.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| url.get(scheme.len()..))
+        .flatten()
+}
+
 /// `https://…`, or `http://` on 127.0.0.1, `localhost` or `[::1]`.
 fn secure_or_local(url: &str) -> bool {
-    if url.starts_with("https://") {
+    if after_scheme(url, "https://").is_some() {
         return true;
     }
-    let Some(rest) = url.strip_prefix("http://") else {
+    let Some(rest) = after_scheme(url, "http://") else {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -198,6 +206,8 @@ mod tests {
             "http://127.0.0.1:4566",
             "http://localhost",
             "http://[::1]:9/",
+            "HTTPS://signin.aws.amazon.com",
+            "Http://127.0.0.1:4566",
         ] {
             assert!(secure_or_local(ok), "{ok}");
         }
@@ -207,6 +217,9 @@ mod tests {
             "http://localhost@evil.example/",
             "ftp://127.0.0.1",
             "",
+            "h",
+            "é://x",
+            "HTTP://example.com",
         ] {
             assert!(!secure_or_local(bad), "{bad}");
         }

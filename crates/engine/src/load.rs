@@ -130,7 +130,8 @@ fn problem(severity: Severity, code: &str, message: String, file: &str) -> Probl
 
 /// Reads the caches into `snapshot`, recording unreadable entries.
 fn load_caches(input: &LoadInput, snapshot: &mut Snapshot) {
-    use crate::profiles::{cli_cache, sso_cache::SsoToken};
+    use crate::profiles::cli_cache;
+    use crate::profiles::sso_cache::{SsoToken, TokenFileError};
     for file in &input.sso_cache {
         let Some(key) = is_keyed_cache_file(&file.name) else {
             continue;
@@ -148,6 +149,9 @@ fn load_caches(input: &LoadInput, snapshot: &mut Snapshot) {
                 continue;
             }
         };
+        if let Err(TokenFileError::ClientRegistration) = &parsed {
+            continue;
+        }
         if let Err(err) = &parsed {
             snapshot.problems.push(problem(
                 Severity::Error,

@@ -148,6 +148,20 @@ fn explain(text: &str, diagnosis: &Diagnosis, json: bool, offline: bool) -> Exit
     exit::code(code)
 }
 
+/// Text for the terminal: control characters (an escape sequence in a value
+/// from a file) escaped; line breaks kept.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Each finding: its code and profile, what is wrong, and the fix.
 fn render(findings: &[Finding]) -> String {
     let mut out = String::new();
@@ -170,8 +184,9 @@ fn render(findings: &[Finding]) -> String {
             })
             .unwrap_or_default();
         out.push_str(&format!("[{}]{about} ({mark})\n", f.code.as_str()));
-        out.push_str(&format!("  {}\n", f.message));
-        let mut lines = f.fix.lines();
+        out.push_str(&format!("  {}\n", shown(&f.message)));
+        let fix = shown(&f.fix);
+        let mut lines = fix.lines();
         if let Some(first) = lines.next() {
             out.push_str(&format!("  fix: {first}\n"));
         }

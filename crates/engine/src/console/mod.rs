@@ -110,8 +110,10 @@ pub enum Plan {
 pub enum Note {
     /// A chained role: the console session lasts at most an hour.
     ChainedHour,
-    /// Role keys another tool wrote: whether they were chained cannot be
-    /// told, so the console session is asked for no longer than an hour.
+    /// Role keys from outside Leasekeeper (written by another tool, from a
+    /// `credential_process` or an instance role): whether they were chained
+    /// cannot be told, so the console session is asked for no longer than
+    /// an hour.
     MaybeChainedHour,
     /// A federation token was made from long-term keys: the console session
     /// has the user's permissions but no MFA context.
@@ -127,8 +129,10 @@ impl Note {
                  AWS keeps its console session to one hour at most"
             }
             Note::MaybeChainedHour => {
-                "these role keys were written by another tool, which may have assumed the role \
-                 with another role's keys: the console session is kept to one hour at most"
+                "these role keys come from outside Leasekeeper (another tool, a \
+                 credential_process, an instance role), so whether they were assumed with \
+                 another role's keys cannot be told: the console session is kept to one hour at \
+                 most"
             }
             Note::NoMfaContext => {
                 "long-term keys open the console through a federation token: \

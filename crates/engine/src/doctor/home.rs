@@ -92,7 +92,19 @@ fn exported_keys(input: &HomeInput<'_>) -> Option<Finding> {
     // The SDKs' environment provider takes keys only as a pair: a session
     // token or a secret alone shadows nothing.
     let key_id = var(env, "AWS_ACCESS_KEY_ID")?;
-    var(env, "AWS_SECRET_ACCESS_KEY")?;
+    if var(env, "AWS_SECRET_ACCESS_KEY").is_none() {
+        // botocore (the AWS CLI, boto3) refuses a key id without its secret.
+        return Some(Finding::new(
+            Code::ExportedKeys,
+            Severity::Misconfigured,
+            None,
+            "AWS_ACCESS_KEY_ID is set in this shell without AWS_SECRET_ACCESS_KEY: the AWS CLI \
+             and boto3 fail with PartialCredentialsError whatever profile is named"
+                .to_owned(),
+            "unset AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION"
+                .to_owned(),
+        ));
+    }
     let token = var(env, "AWS_SESSION_TOKEN").or(var(env, "AWS_SECURITY_TOKEN"));
     let issued = input.issued.lookup(key_id);
     let expires = var(env, "AWS_CREDENTIAL_EXPIRATION")
@@ -237,8 +249,9 @@ fn sign_in_needed<'a>(leases: impl Iterator<Item = &'a Lease>) -> Vec<Finding> {
                 )
             } else {
                 format!(
-                    "nobody has signed in to IAM Identity Center for {name} yet: profiles on it \
-                     fail (\"Error loading SSO Token\")"
+                    "there is no usable IAM Identity Center sign-in to {name} (none was made, or \
+                     its token file cannot be read): profiles on it fail (\"Error loading SSO \
+                     Token\")"
                 )
             },
             fix,
@@ -281,53 +294,73 @@ fn config_section(profile: &str) -> String {
 
 /// Legacy SSO profiles: `sso_start_url` on the profile, no refresh token.
 /// The fix reuses an `[sso-session]` already on the same start URL and
-/// region, and keeps the profile's other config keys.
+/// region; otherwise one new section per start URL and region, printed in
+/// the first finding on it and named by the others, so following every fix
+/// never writes a section twice. The profile's other config keys are kept.
 fn legacy_sso(chains: &[Chain], set: &ProfileSet, config_file: &str) -> Vec<Finding> {
-    chains
-        .iter()
-        .filter_map(|chain| {
-            let Base::Sso(sso) = &chain.base else {
-                return None;
-            };
-            if !sso.is_legacy() || sso.profile != chain.profile {
-                return None;
-            }
-            let existing = set.sso_sessions.iter().find(|(_, s)| {
-                s.get_nonempty("sso_start_url") == Some(sso.start_url.as_str())
-                    && s.get_nonempty("sso_region") == Some(sso.region.as_str())
-            });
-            let (name, mut form) = match existing {
-                Some((name, _)) => (name.clone(), String::new()),
-                None => {
-                    let mut name = session_name(&sso.start_url);
-                    while set.sso_sessions.contains_key(&name) {
-                        name.push_str("-sso");
+    // Start URL, region, session name, and the profile whose fix prints
+    // the new section (`None` for a section already in the file).
+    let mut sessions: Vec<(String, String, String, Option<String>)> = Vec::new();
+    let mut out = Vec::new();
+    for chain in chains {
+        let Base::Sso(sso) = &chain.base else {
+            continue;
+        };
+        if !sso.is_legacy() || sso.profile != chain.profile {
+            continue;
+        }
+        let known = sessions
+            .iter()
+            .find(|(url, region, ..)| *url == sso.start_url && *region == sso.region);
+        let (name, mut form, whose) = match known {
+            Some((_, _, name, first)) => (name.clone(), String::new(), first.clone()),
+            None => {
+                let existing = set.sso_sessions.iter().find(|(_, s)| {
+                    s.get_nonempty("sso_start_url") == Some(sso.start_url.as_str())
+                        && s.get_nonempty("sso_region") == Some(sso.region.as_str())
+                });
+                let (name, form, first) = match existing {
+                    Some((name, _)) => (name.clone(), String::new(), None),
+                    None => {
+                        let mut name = session_name(&sso.start_url);
+                        while set.sso_sessions.contains_key(&name)
+                            || sessions.iter().any(|(_, _, n, _)| *n == name)
+                        {
+                            name.push_str("-sso");
+                        }
+                        let form = format!(
+                            "[sso-session {name}]\nsso_start_url = {}\nsso_region = {}\n\
+                             sso_registration_scopes = sso:account:access\n\n",
+                            sso.start_url, sso.region
+                        );
+                        (name, form, Some(sso.profile.clone()))
                     }
-                    let form = format!(
-                        "[sso-session {name}]\nsso_start_url = {}\nsso_region = {}\n\
-                         sso_registration_scopes = sso:account:access\n\n",
-                        sso.start_url, sso.region
-                    );
-                    (name, form)
+                };
+                sessions.push((
+                    sso.start_url.clone(),
+                    sso.region.clone(),
+                    name.clone(),
+                    first,
+                ));
+                (name, form, None)
+            }
+        };
+        form.push_str(&format!(
+            "{}\nsso_session = {name}\n",
+            config_section(&sso.profile)
+        ));
+        let mut left_as_is: Vec<&str> = Vec::new();
+        if let Some(profile) = set.profile(&sso.profile) {
+            for (key, prop) in &profile.props {
+                let from_config = prop.origin.is_none_or(|o| o.file == FileKind::Config);
+                if !from_config
+                    || matches!(key.as_str(), "sso_start_url" | "sso_region" | "sso_session")
+                {
+                    continue;
                 }
-            };
-            form.push_str(&format!(
-                "{}\nsso_session = {name}\n",
-                config_section(&sso.profile)
-            ));
-            let kept = set.profile(&sso.profile).map(|p| {
-                p.props
-                    .iter()
-                    .filter(|(k, prop)| {
-                        !matches!(k.as_str(), "sso_start_url" | "sso_region" | "sso_session")
-                            && !SECRET_KEYS.contains(&k.as_str())
-                            && prop.origin.is_none_or(|o| o.file == FileKind::Config)
-                    })
-                    .map(|(k, prop)| (k.clone(), prop.clone()))
-                    .collect::<Vec<_>>()
-            });
-            for (key, prop) in kept.unwrap_or_default() {
-                if prop.sub.is_empty() {
+                if SECRET_KEYS.contains(&key.as_str()) {
+                    left_as_is.push(key);
+                } else if prop.sub.is_empty() {
                     form.push_str(&format!("{key} = {}\n", prop.value));
                 } else {
                     form.push_str(&format!("{key} =\n"));
@@ -336,22 +369,33 @@ fn legacy_sso(chains: &[Chain], set: &ProfileSet, config_file: &str) -> Vec<Find
                     }
                 }
             }
-            Some(Finding::new(
-                Code::LegacySso,
-                Severity::Misconfigured,
-                Some(sso.profile.clone()),
-                format!(
-                    "{} has sso_start_url on the profile (the legacy form): its token cannot be \
-                     refreshed, so every sign-in ends with its first access token (about an hour)",
-                    sso.profile
-                ),
-                format!(
-                    "in {config_file}, replace its section with this (sso_start_url and sso_region move to the [sso-session]{}), then `leasekeeper login --sso-session {name}`:\n{form}",
-                    if existing.is_some() { " you already have" } else { "" }
-                ),
-            ))
-        })
-        .collect()
+        }
+        let session_note = match &whose {
+            Some(first) => format!("the [sso-session {name}] printed for {first}, added once"),
+            None if form.starts_with("[sso-session") => format!("a new [sso-session {name}]"),
+            None => format!("the [sso-session {name}] you already have"),
+        };
+        let keep = if left_as_is.is_empty() {
+            String::new()
+        } else {
+            format!("; keep its {} line(s) as they are", left_as_is.join(", "))
+        };
+        out.push(Finding::new(
+            Code::LegacySso,
+            Severity::Misconfigured,
+            Some(sso.profile.clone()),
+            format!(
+                "{} has sso_start_url on the profile (the legacy form): its token cannot be \
+                 refreshed, so every sign-in ends with its first access token (about an hour)",
+                sso.profile
+            ),
+            format!(
+                "in {config_file}, replace its section with this (sso_start_url and sso_region \
+                 move to {session_note}{keep}), then `leasekeeper login --sso-session {name}`:\n{form}"
+            ),
+        ));
+    }
+    out
 }
 
 /// Temporary keys in the files that lapsed, which nothing renews.
@@ -404,7 +448,13 @@ fn unusable_files(snapshot: &Snapshot) -> Vec<Finding> {
     snapshot
         .problems
         .iter()
-        .filter(|p| p.severity == report::Severity::Error)
+        // The config and credentials files' own problems: a bad line, or a
+        // file that cannot be read. Cache files are another tool's to
+        // rewrite, and a lease says what they cost.
+        .filter(|p| {
+            p.severity == report::Severity::Error
+                && (p.line.is_some() || p.code == "file_unreadable")
+        })
         .map(|p| {
             let place = match (&p.file, p.line) {
                 (Some(file), Some(line)) => format!("{file}, line {line}"),
@@ -416,10 +466,17 @@ fn unusable_files(snapshot: &Snapshot) -> Vec<Finding> {
                 Severity::Misconfigured,
                 None,
                 format!("{place}: {}", p.message),
-                format!(
-                    "edit {place} (`leasekeeper status` lists every problem with its line) [{}]",
-                    p.code
-                ),
+                if p.line.is_some() {
+                    format!(
+                        "edit {place} (`leasekeeper status` lists every problem with its line) [{}]",
+                        p.code
+                    )
+                } else {
+                    format!(
+                        "make {place} readable to you (its owner and permissions) [{}]",
+                        p.code
+                    )
+                },
             )
         })
         .collect()

@@ -39,24 +39,17 @@ impl ProcessInfo {
     }
 }
 
-/// Names whose values are secrets (`--password x`, `TOKEN=x`).
+/// Names whose values are secrets (`--password x`, `TOKEN=x`, `-pass x`).
 fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "CREDENTIAL",
-        "KEY",
-        "AUTH",
-    ]
-    .iter()
-    .any(|s| upper.contains(s))
+    ["SECRET", "TOKEN", "PASS", "CREDENTIAL", "KEY", "AUTH"]
+        .iter()
+        .any(|s| upper.contains(s))
 }
 
 /// A word that looks like a key, a token or a password: an AWS key id, or a
-/// long run of letters and digits (and base64's `+/=`) with both.
+/// long run of letters and digits (and base64's `+/=`, a JWT's `.`) with
+/// both.
 fn looks_secret(word: &str) -> bool {
     let id = (word.starts_with("AKIA") || word.starts_with("ASIA"))
         && word.len() >= 16
@@ -64,71 +57,122 @@ fn looks_secret(word: &str) -> bool {
     let blob = word.chars().count() >= 20
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "+/=_-.".contains(c))
         && word.chars().any(|c| c.is_ascii_digit())
         && word.chars().any(|c| c.is_ascii_alphabetic());
     id || blob
 }
 
-/// `scheme://user:password@host…` with the password masked.
+/// `scheme://user:password@host…` with the password masked, or the whole
+/// user part when it is a token (`https://ghp_…@github.com`); `None` when
+/// the word holds no user part or nothing secret.
 fn mask_userinfo(word: &str) -> Option<String> {
     let (scheme, rest) = word.split_once("://")?;
-    let (userinfo, host) = rest.split_once('@')?;
-    if userinfo.contains('/') {
-        return None;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = (rest.get(..authority_end)?, rest.get(authority_end..)?);
+    let (userinfo, host) = authority.rsplit_once('@')?;
+    match userinfo.split_once(':') {
+        Some((user, _)) => Some(format!("{scheme}://{user}:{MASK}@{host}{path}")),
+        None if looks_secret(userinfo) || secret_name(userinfo) => {
+            Some(format!("{scheme}://{MASK}@{host}{path}"))
+        }
+        None => None,
     }
-    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-    Some(format!("{scheme}://{user}:{MASK}@{host}"))
 }
 
-/// Whether the word after this one is a secret: `--password x`, `-p x`,
-/// `Authorization: Bearer x`.
-fn masks_next(word: &str) -> bool {
+/// What an argument's words make of the words after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hide {
+    Nothing,
+    /// The next word (`--password x`, `-p x`, `Bearer x`).
+    Next,
+    /// Every word left in this argument (`Authorization: Token x`,
+    /// `PASSWORD=a b`).
+    RestOfArg,
+}
+
+/// A flag or a header whose value follows.
+fn hides_after(word: &str) -> Hide {
     let flag = word.starts_with('-') && !word.contains('=') && (secret_name(word) || word == "-p");
-    let header = word.ends_with(':') && secret_name(word);
-    flag || header || word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic")
+    if word.ends_with(':') && secret_name(word) {
+        Hide::RestOfArg
+    } else if flag || word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic") {
+        Hide::Next
+    } else {
+        Hide::Nothing
+    }
 }
 
-/// One word of a command line, masked when it is or holds a secret.
-fn shown_word(word: &str, after_secret_flag: bool) -> String {
-    if after_secret_flag {
-        return MASK.to_owned();
+/// One word, masked when it is or holds a secret; with what it hides after
+/// it.
+fn shown_word(word: &str) -> (String, Hide) {
+    // `NAME=value` and `Name:value`: a secret name hides its value, and the
+    // rest of the argument (`PASSWORD="a b"` is one argument).
+    for sep in ['=', ':'] {
+        if let Some((name, value)) = word.split_once(sep) {
+            if !value.starts_with("//") && secret_name(name) {
+                return (format!("{name}{sep}{MASK}"), Hide::RestOfArg);
+            }
+        }
     }
     if let Some(masked) = mask_userinfo(word) {
-        return masked;
+        return (masked, Hide::Nothing);
     }
-    // `-pPASSWORD`, as mysql takes it.
-    if word.len() > 2 && word.starts_with("-p") && !word.starts_with("--") {
-        return format!("-p{MASK}");
+    // `-pPASSWORD`, as mysql takes it; not `-path` or `-print`.
+    if let Some(value) = word.strip_prefix("-p") {
+        let flag_like = value.chars().all(|c| c.is_ascii_lowercase());
+        if !value.is_empty() && !word.starts_with("--") && !flag_like {
+            return (format!("-p{MASK}"), Hide::Nothing);
+        }
     }
     if let Some((name, value)) = word.split_once('=') {
-        if secret_name(name) || looks_secret(value) || mask_userinfo(value).is_some() {
-            return format!("{name}={MASK}");
+        if looks_secret(value) {
+            return (format!("{name}={MASK}"), Hide::Nothing);
         }
-        return word.to_owned();
     }
     if looks_secret(word) {
-        MASK.to_owned()
+        (MASK.to_owned(), Hide::Nothing)
     } else {
-        word.to_owned()
+        (word.to_owned(), hides_after(word))
     }
 }
 
 /// The command line, secrets masked, at most [`COMMAND_MAX`] characters.
 /// Each argument is read word by word (a program may rename itself to a
-/// whole command line), control characters dropped.
+/// whole command line), control characters dropped. The value after a
+/// secret flag is masked whole, whatever spaces it holds.
 pub fn shown_command(program: &str, args: &[String]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(args.len());
-    let mut mask_next = false;
+    let mut hide_next_arg = false;
     for arg in args {
         let arg: String = arg
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        for word in arg.split_whitespace() {
-            words.push(shown_word(word, mask_next));
-            mask_next = masks_next(word);
+        if std::mem::take(&mut hide_next_arg) {
+            words.push(MASK.to_owned());
+            continue;
         }
+        let mut hide = Hide::Nothing;
+        let mut last = Hide::Nothing;
+        for word in arg.split_whitespace() {
+            match hide {
+                Hide::RestOfArg => break,
+                Hide::Next => {
+                    words.push(MASK.to_owned());
+                    hide = Hide::Nothing;
+                    last = Hide::Nothing;
+                    continue;
+                }
+                Hide::Nothing => {}
+            }
+            let (shown, after) = shown_word(word);
+            words.push(shown);
+            hide = after;
+            last = after;
+        }
+        // A flag ending its argument hides the whole next one.
+        hide_next_arg = last == Hide::Next;
     }
     let text = if words.is_empty() {
         program.chars().filter(|c| !c.is_control()).collect()

@@ -154,7 +154,8 @@ fn each_home_finding_appears_with_its_cause() {
         .unwrap();
     assert_eq!(corp.profile.as_deref(), Some("dev"));
     assert!(
-        corp.message.contains("nobody has signed in"),
+        corp.message
+            .contains("no usable IAM Identity Center sign-in"),
         "{}",
         corp.message
     );
@@ -346,6 +347,84 @@ fn the_legacy_fix_reuses_a_session_on_the_same_start_url_and_keeps_other_keys() 
 }
 
 #[test]
+fn legacy_profiles_on_one_new_start_url_share_one_new_section() {
+    let config = "\
+[profile a]
+sso_start_url = https://new.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 1
+sso_role_name = R
+credential_process = /bin/false
+
+[profile b]
+sso_start_url = https://new.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 2
+sso_role_name = R
+";
+    let snap = snapshot(&LoadInput {
+        config: FileInput {
+            path: "config".into(),
+            contents: Ok(Some(config.as_bytes().to_vec())),
+        },
+        credentials: FileInput {
+            path: "credentials".into(),
+            contents: Ok(None),
+        },
+        sso_cache_dir: "sso/cache".into(),
+        sso_cache: Vec::new(),
+        cli_cache_dir: "cli/cache".into(),
+        cli_cache: Vec::new(),
+    });
+    let leases = leases(&snap, NOW);
+    let found = findings(&HomeInput {
+        env: &[],
+        snapshot: &snap,
+        leases: &leases,
+        issued: &IssuedKeys::default(),
+        now: NOW,
+        lead: LEAD,
+        skew: None,
+        profile: None,
+        config_file: "~/.aws/config",
+    });
+    let fixes: Vec<&str> = found
+        .iter()
+        .filter(|f| f.code == Code::LegacySso)
+        .map(|f| f.fix.as_str())
+        .collect();
+    assert_eq!(fixes.len(), 2);
+    let sections = fixes
+        .iter()
+        .map(|f| f.matches("\n[sso-session new]").count())
+        .sum::<usize>();
+    assert_eq!(sections, 1, "one new section in all: {fixes:#?}");
+    let b = fixes.iter().find(|f| f.contains("[profile b]")).unwrap();
+    assert!(b.contains("the [sso-session new] printed for a"), "{b}");
+    let a = fixes.iter().find(|f| f.contains("[profile a]")).unwrap();
+    assert!(a.contains("keep its credential_process line"), "{a}");
+    assert!(!a.contains("/bin/false"), "{a}");
+}
+
+#[test]
+fn a_key_id_without_its_secret_breaks_the_aws_cli() {
+    let found = run(
+        &[("AWS_ACCESS_KEY_ID", "AKIAALONE")],
+        "",
+        &IssuedKeys::default(),
+        None,
+        None,
+    );
+    let f = found.iter().find(|f| f.code == Code::ExportedKeys).unwrap();
+    assert!(
+        f.message.contains("PartialCredentialsError"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, Severity::Misconfigured);
+}
+
+#[test]
 fn unknown_profiles_and_a_skewed_clock_are_found() {
     let env = [("AWS_PROFILE", "nope"), ("AWS_DEFAULT_PROFILE", "dev")];
     let found = run(
@@ -480,6 +559,64 @@ fn command_lines_are_shortened_and_their_secrets_masked() {
         shown.starts_with("psql postgres://app:***@db/main mysql -p*** -p ***"),
         "{shown}"
     );
+    // Values with spaces, other header schemes, tokens as URL users, `@` in
+    // a password, single-dash long flags, JWTs.
+    let cases: &[(&[&str], &[&str], &str)] = &[
+        (
+            &["--password", "correct horse battery"],
+            &["horse", "battery"],
+            "--password ***",
+        ),
+        (&["PASSWORD=a b"], &["a b", " b"], "PASSWORD=***"),
+        (
+            &["curl", "-H", "Authorization: Token abc.def"],
+            &["abc.def"],
+            "curl -H Authorization:***",
+        ),
+        (&["X-Api-Key:abc123"], &["abc123"], "X-Api-Key:***"),
+        (
+            &[
+                "git",
+                "clone",
+                "https://ghp_0123456789abcdefABCDEF@github.com/o/r",
+            ],
+            &["ghp_"],
+            "git clone https://***@github.com/o/r",
+        ),
+        (&["ssh://git@host/r"], &[], "ssh://git@host/r"),
+        (
+            &["postgres://app:p@ss@db/x"],
+            &["p@ss", "ss@"],
+            "postgres://app:***@db/x",
+        ),
+        (&["TOKEN=abc123://u@h"], &["abc123"], "TOKEN=***"),
+        (
+            &["openssl", "enc", "-pass", "pass:hunter2"],
+            &["hunter2"],
+            "openssl enc -pass ***",
+        ),
+        (
+            &["find", "-path", "x", "-print"],
+            &[],
+            "find -path x -print",
+        ),
+        (
+            &[
+                "t",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig0123",
+            ],
+            &["eyJ"],
+            "t ***",
+        ),
+    ];
+    for (args, hidden, expected) in cases {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let shown = shown_command("p", &args);
+        assert_eq!(shown, *expected, "{args:?}");
+        for h in *hidden {
+            assert!(!shown.contains(h), "{h} in {shown}");
+        }
+    }
     let long: Vec<String> = vec!["x".repeat(200)];
     assert_eq!(shown_command("p", &long).chars().count(), 80);
     assert_eq!(shown_command("prog", &[]), "prog");

@@ -41,6 +41,11 @@ pub enum TokenFileError {
     Missing(&'static str),
     #[error("field `{field}` is not a timestamp")]
     BadTimestamp { field: &'static str },
+    /// A client registration the AWS CLI keeps beside its tokens (a
+    /// `clientId` and `clientSecret`, no token, no start URL): not a token
+    /// file, and nothing wrong.
+    #[error("a client registration, not a token")]
+    ClientRegistration,
 }
 
 impl TokenFileError {
@@ -50,6 +55,7 @@ impl TokenFileError {
             TokenFileError::Missing(_) | TokenFileError::BadTimestamp { .. } => {
                 "token_cache_incomplete"
             }
+            TokenFileError::ClientRegistration => "client_registration",
         }
     }
 }
@@ -75,6 +81,13 @@ impl SsoToken {
             line: e.line(),
             column: e.column(),
         })?;
+        if raw.access_token.is_none()
+            && raw.start_url.is_none()
+            && raw.client_id.is_some()
+            && raw.client_secret.is_some()
+        {
+            return Err(TokenFileError::ClientRegistration);
+        }
         let access_token = raw
             .access_token
             .filter(|t| !t.is_empty())

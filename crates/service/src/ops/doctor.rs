@@ -27,10 +27,11 @@ use crate::ops::snapshot::{self, Moment};
 use crate::{Environment, SdkConnect};
 
 /// The shell variables doctor reads (nothing else of the environment).
-pub const AWS_VARS: [&str; 6] = [
+pub const AWS_VARS: [&str; 7] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -83,7 +84,9 @@ fn aws_vars(env: &Environment) -> Vec<(String, String)> {
         .filter_map(|n| {
             let value = env.var(n)?.to_string_lossy().into_owned();
             let value = match *n {
-                "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" if !value.trim().is_empty() => {
+                "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" | "AWS_SECURITY_TOKEN"
+                    if !value.trim().is_empty() =>
+                {
                     "set".to_owned()
                 }
                 _ => value,
