@@ -253,6 +253,32 @@ fn destinations_are_a_service_or_the_console_hosts_and_nothing_else() {
         Some("https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1")
     );
     assert!(follow(url).contains("eu-west-1.console.aws.amazon.com/s3/home"));
+    assert!(!stderr.contains("names the console's region"), "{stderr}");
+    // A URL names its own region: --region is said to choose only the
+    // sign-in endpoint.
+    let page = "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2";
+    let (code, stderr, stdout) = console(
+        &w,
+        &[
+            "--profile",
+            "dev-admin",
+            "--print",
+            "-d",
+            page,
+            "-r",
+            "eu-west-1",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        query_param(stdout.trim(), "Destination").as_deref(),
+        Some(page)
+    );
+    assert!(
+        stderr.contains("names the console's region itself"),
+        "{stderr}"
+    );
     for bad in [
         "https://evil.example/",
         "https://console.aws.amazon.com.evil.example/",

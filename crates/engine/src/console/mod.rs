@@ -115,6 +115,9 @@ pub enum Note {
     /// cannot be told, so the console session is asked for no longer than
     /// an hour.
     MaybeChainedHour,
+    /// The destination is a URL, which names the console's region itself:
+    /// `--region` chose only the sign-in endpoint.
+    RegionFromUrl,
     /// A federation token was made from long-term keys: the console session
     /// has the user's permissions but no MFA context.
     NoMfaContext,
@@ -133,6 +136,10 @@ impl Note {
                  credential_process, an instance role), so whether they were assumed with \
                  another role's keys cannot be told: the console session is kept to one hour at \
                  most"
+            }
+            Note::RegionFromUrl => {
+                "the destination URL names the console's region itself: the region asked for \
+                 only chose the sign-in endpoint"
             }
             Note::NoMfaContext => {
                 "long-term keys open the console through a federation token: \

@@ -181,7 +181,7 @@ pub async fn console(
         .map_err(aws_failed)?
         .value
         .arn;
-    let (plan, notes) = console::plan(
+    let (plan, mut notes) = console::plan(
         console::chain_keys(&chain),
         keys.session_token.is_some(),
         Some(&arn),
@@ -213,6 +213,14 @@ pub async fn console(
             },
             SignInUrlError::Answer(e) => ConsoleError::Answer(e),
         })?;
+    if req.region.is_some()
+        && req
+            .destination
+            .as_deref()
+            .is_some_and(|d| d.contains("://"))
+    {
+        notes.push(Note::RegionFromUrl);
+    }
     tracing::info!(profile = %req.profile, %arn, federated, "console sign-in ready");
     Ok(ConsoleLogin {
         url,
