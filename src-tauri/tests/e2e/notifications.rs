@@ -26,6 +26,7 @@ pub struct Shown {
 
 struct Server {
     shown: Arc<Mutex<Vec<Shown>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -74,12 +75,15 @@ impl Server {
         )
     }
 
-    fn close_notification(&self, _id: u32) {}
+    fn close_notification(&self, id: u32) {
+        self.closed.lock().expect("closed").push(id);
+    }
 }
 
 /// The server, served for as long as it lives.
 pub struct Notifications {
     shown: Arc<Mutex<Vec<Shown>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
     conn: zbus::Connection,
     rt: tokio::runtime::Handle,
 }
@@ -87,8 +91,10 @@ pub struct Notifications {
 impl Notifications {
     pub fn serve(bus: &Bus) -> Notifications {
         let shown = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(Vec::new()));
         let server = Server {
             shown: shown.clone(),
+            closed: closed.clone(),
         };
         let conn = bus
             .rt
@@ -101,6 +107,7 @@ impl Notifications {
             .expect("the notification server owns its name");
         Notifications {
             shown,
+            closed,
             conn,
             rt: bus.rt.handle().clone(),
         }
@@ -109,6 +116,11 @@ impl Notifications {
     /// Everything shown so far.
     pub fn shown(&self) -> Vec<Shown> {
         self.shown.lock().expect("shown").clone()
+    }
+
+    /// The ids the app withdrew (`CloseNotification`), in order.
+    pub fn closed(&self) -> Vec<u32> {
+        self.closed.lock().expect("closed").clone()
     }
 
     /// The first notification (from the start) that `accept`s, waiting at most `secs`.
