@@ -46,14 +46,19 @@ sso_role_name = R
 ";
 
 fn home(credentials: &str) -> Snapshot {
+    home_of(CONFIG, Some(credentials))
+}
+
+/// A home of `config` and, when given, `credentials`; no caches.
+fn home_of(config: &str, credentials: Option<&str>) -> Snapshot {
     snapshot(&LoadInput {
         config: FileInput {
             path: "config".into(),
-            contents: Ok(Some(CONFIG.as_bytes().to_vec())),
+            contents: Ok(Some(config.as_bytes().to_vec())),
         },
         credentials: FileInput {
             path: "credentials".into(),
-            contents: Ok(Some(credentials.as_bytes().to_vec())),
+            contents: Ok(credentials.map(|c| c.as_bytes().to_vec())),
         },
         sso_cache_dir: "sso/cache".into(),
         sso_cache: Vec::new(),
@@ -94,6 +99,24 @@ fn run(
         skew,
         profile,
         config_file: "~/.aws/config",
+    })
+}
+
+/// The findings of a home of `config` alone, nothing exported, the fix
+/// naming `config_file`.
+fn home_findings(config: &str, config_file: &str) -> Vec<Finding> {
+    let snap = home_of(config, None);
+    let leases = leases(&snap, NOW);
+    findings(&HomeInput {
+        env: &[],
+        snapshot: &snap,
+        leases: &leases,
+        issued: &IssuedKeys::default(),
+        now: NOW,
+        lead: LEAD,
+        skew: None,
+        profile: None,
+        config_file,
     })
 }
 
@@ -294,32 +317,7 @@ fn the_legacy_fix_reuses_a_session_on_the_same_start_url_and_keeps_other_keys() 
          sso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\n\
          [default]\nrole_arn = arn:aws:iam::2:role/R\nsource_profile = dev\nduration_seconds = 7200\n"
     );
-    let snap = snapshot(&LoadInput {
-        config: FileInput {
-            path: "config".into(),
-            contents: Ok(Some(config.into_bytes())),
-        },
-        credentials: FileInput {
-            path: "credentials".into(),
-            contents: Ok(None),
-        },
-        sso_cache_dir: "sso/cache".into(),
-        sso_cache: Vec::new(),
-        cli_cache_dir: "cli/cache".into(),
-        cli_cache: Vec::new(),
-    });
-    let leases = leases(&snap, NOW);
-    let found = findings(&HomeInput {
-        env: &[],
-        snapshot: &snap,
-        leases: &leases,
-        issued: &IssuedKeys::default(),
-        now: NOW,
-        lead: LEAD,
-        skew: None,
-        profile: None,
-        config_file: "/etc/aws/config",
-    });
+    let found = home_findings(&config, "/etc/aws/config");
     let legacy = found.iter().find(|f| f.code == Code::LegacySso).unwrap();
     assert!(!legacy.fix.contains("\n[sso-session"), "{}", legacy.fix);
     assert!(
@@ -362,32 +360,7 @@ sso_region = eu-west-1
 sso_account_id = 2
 sso_role_name = R
 ";
-    let snap = snapshot(&LoadInput {
-        config: FileInput {
-            path: "config".into(),
-            contents: Ok(Some(config.as_bytes().to_vec())),
-        },
-        credentials: FileInput {
-            path: "credentials".into(),
-            contents: Ok(None),
-        },
-        sso_cache_dir: "sso/cache".into(),
-        sso_cache: Vec::new(),
-        cli_cache_dir: "cli/cache".into(),
-        cli_cache: Vec::new(),
-    });
-    let leases = leases(&snap, NOW);
-    let found = findings(&HomeInput {
-        env: &[],
-        snapshot: &snap,
-        leases: &leases,
-        issued: &IssuedKeys::default(),
-        now: NOW,
-        lead: LEAD,
-        skew: None,
-        profile: None,
-        config_file: "~/.aws/config",
-    });
+    let found = home_findings(config, "~/.aws/config");
     let fixes: Vec<&str> = found
         .iter()
         .filter(|f| f.code == Code::LegacySso)
